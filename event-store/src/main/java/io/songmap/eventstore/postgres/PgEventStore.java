@@ -1,0 +1,202 @@
+package io.songmap.eventstore.postgres;
+
+import io.songmap.eventstore.AllEventsPage;
+import io.songmap.eventstore.AppendResult;
+import io.songmap.eventstore.DuplicateEvent;
+import io.songmap.eventstore.EventFilter;
+import io.songmap.eventstore.EventStore;
+import io.songmap.eventstore.ExpectedVersion;
+import io.songmap.eventstore.NewEvent;
+import io.songmap.eventstore.Position;
+import io.songmap.eventstore.ReadOptions;
+import io.songmap.eventstore.RecordedEvent;
+import io.songmap.eventstore.StreamArchived;
+import io.songmap.eventstore.StreamSlice;
+import io.songmap.eventstore.WrongExpectedVersion;
+import io.songmap.eventstore.upcast.Upcasters;
+import io.vertx.core.Future;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The event store on PostgreSQL through the Vert.x reactive client. An append is one prepared statement, one
+ * round trip and one transaction: the {@code es_append} function checks and bumps the stream's version, inserts
+ * the events from arrays and notifies subscribers.
+ */
+public final class PgEventStore implements EventStore {
+  private static final String APPEND =
+      "SELECT outcome, stream_version FROM es_append($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+  static final String EVENT_COLUMNS = "e.global_pos, e.tx::text::bigint, e.tenant, e.stream_id, e.version, "
+      + "e.event_id, e.type, e.schema_ver, e.data::text, e.meta::text, e.recorded_at";
+
+  private static final String READ_STREAM = "SELECT s.version, s.archived, " + EVENT_COLUMNS
+      + " FROM es_stream s LEFT JOIN LATERAL (SELECT * FROM es_event e0"
+      + "   WHERE e0.tenant = s.tenant AND e0.stream_id = s.stream_id AND e0.version >= $3"
+      + "   ORDER BY e0.version LIMIT $4) e ON (NOT s.archived OR $5)"
+      + " WHERE s.tenant = $1 AND s.stream_id = $2 ORDER BY e.version";
+
+  private final Pool pool;
+  private final PgEventStoreOptions options;
+  private final Upcasters upcasters;
+  private final ConcurrentHashMap<String, String> readAllSql = new ConcurrentHashMap<>();
+
+  public PgEventStore(Pool pool, PgEventStoreOptions options) {
+    this.pool = pool;
+    this.options = options;
+    this.upcasters = options.upcasters();
+  }
+
+  /** Applies the schema migrations, then returns a store on {@code pool}. */
+  public static Future<PgEventStore> start(Pool pool, PgEventStoreOptions options) {
+    return Migrations.apply(pool).map(v -> new PgEventStore(pool, options));
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  public PgEventStoreOptions options() {
+    return options;
+  }
+
+  @Override
+  public Future<AppendResult> append(String tenant, String streamId, ExpectedVersion expected,
+      List<NewEvent> events) {
+    if (events.isEmpty()) {
+      throw new IllegalArgumentException("nothing to append");
+    }
+    int n = events.size();
+    UUID[] ids = new UUID[n];
+    String[] types = new String[n];
+    Integer[] schemaVersions = new Integer[n];
+    String[] data = new String[n];
+    String[] meta = new String[n];
+    for (int i = 0; i < n; i++) {
+      NewEvent e = events.get(i);
+      ids[i] = e.eventId();
+      types[i] = e.type();
+      schemaVersions[i] = e.schemaVersion();
+      data[i] = e.data();
+      meta[i] = e.meta();
+    }
+    Tuple args = Tuple.tuple().addString(tenant).addString(streamId).addLong(expected.code())
+        .addArrayOfUUID(ids).addArrayOfString(types).addArrayOfInteger(schemaVersions)
+        .addArrayOfString(data).addArrayOfString(meta).addString(options.notifyChannel());
+    return pool.preparedQuery(APPEND).execute(args).transform(ar -> {
+      if (ar.failed()) {
+        if (ar.cause() instanceof PgException pg && "23505".equals(pg.getSqlState())) {
+          return Future.failedFuture(new DuplicateEvent(tenant, streamId, pg.getConstraint()));
+        }
+        return Future.failedFuture(ar.cause());
+      }
+      Row row = ar.result().iterator().next();
+      long version = row.getLong(1);
+      return switch (row.getShort(0)) {
+        case 0 -> Future.succeededFuture(new AppendResult(version, true));
+        case 1 -> Future.succeededFuture(new AppendResult(version, false));
+        case 2 -> Future.failedFuture(new WrongExpectedVersion(tenant, streamId, expected, version));
+        case 3 -> Future.failedFuture(new StreamArchived(tenant, streamId, version));
+        default -> Future.failedFuture(new IllegalStateException("es_append outcome " + row.getShort(0)));
+      };
+    });
+  }
+
+  @Override
+  public Future<StreamSlice> readStream(String tenant, String streamId, long fromVersion, int maxCount,
+      ReadOptions readOptions) {
+    Tuple args = Tuple.of(tenant, streamId, Math.max(1, fromVersion), (long) maxCount,
+        readOptions.includeArchived());
+    return pool.preparedQuery(READ_STREAM).execute(args).map(rows -> {
+      if (rows.size() == 0) {
+        return new StreamSlice(tenant, streamId, 0, false, List.of());
+      }
+      List<RecordedEvent> events = new ArrayList<>(rows.size());
+      long version = 0;
+      boolean archived = false;
+      for (Row row : rows) {
+        version = row.getLong(0);
+        archived = row.getBoolean(1);
+        if (row.getValue(2) != null) {
+          events.add(upcasters.apply(event(row, 2)));
+        }
+      }
+      return new StreamSlice(tenant, streamId, version, archived, Collections.unmodifiableList(events));
+    });
+  }
+
+  @Override
+  public Future<AllEventsPage> readAll(Position after, EventFilter filter, int maxCount) {
+    return readAll(pool, after, filter, maxCount);
+  }
+
+  /** {@link #readAll(Position, EventFilter, int)} on a given client, e.g. the connection of a transaction. */
+  public Future<AllEventsPage> readAll(SqlClient client, Position after, EventFilter filter, int maxCount) {
+    if (maxCount < 1) {
+      throw new IllegalArgumentException("maxCount must be positive");
+    }
+    Tuple args = Tuple.tuple().addString(Long.toUnsignedString(after.tx())).addLong(after.globalPosition())
+        .addLong((long) maxCount);
+    if (filter.tenant() != null) {
+      args.addString(filter.tenant());
+    }
+    if (!filter.types().isEmpty()) {
+      args.addArrayOfString(filter.types().toArray(String[]::new));
+    }
+    return client.preparedQuery(readAllSql(filter)).execute(args).map(rows -> page(rows, after));
+  }
+
+  private AllEventsPage page(RowSet<Row> rows, Position after) {
+    List<RecordedEvent> events = new ArrayList<>(rows.size());
+    for (Row row : rows) {
+      events.add(upcasters.apply(event(row, 0)));
+    }
+    Position last = events.isEmpty() ? after : events.get(events.size() - 1).position();
+    return new AllEventsPage(Collections.unmodifiableList(events), last);
+  }
+
+  private String readAllSql(EventFilter filter) {
+    String shape = (filter.tenant() != null ? "t" : "-") + (filter.types().isEmpty() ? "-" : "y")
+        + (filter.includeArchived() ? "a" : "-");
+    return readAllSql.computeIfAbsent(shape, s -> {
+      StringBuilder sql = new StringBuilder("SELECT ").append(EVENT_COLUMNS).append(" FROM es_event e")
+          .append(" WHERE (e.tx, e.global_pos) > ($1::text::xid8, $2)")
+          // The fence: below the oldest transaction still running nothing can commit any more.
+          .append(" AND e.tx < pg_snapshot_xmin(pg_current_snapshot())");
+      int param = 4;
+      if (filter.tenant() != null) {
+        sql.append(" AND e.tenant = $").append(param++);
+      }
+      if (!filter.types().isEmpty()) {
+        sql.append(" AND e.type = ANY($").append(param).append("::text[])");
+      }
+      if (!filter.includeArchived()) {
+        sql.append(" AND (e.tenant, e.stream_id) NOT IN (SELECT s.tenant, s.stream_id FROM es_stream s"
+            + " WHERE s.archived)");
+      }
+      return sql.append(" ORDER BY e.tx, e.global_pos LIMIT $3").toString();
+    });
+  }
+
+  @Override
+  public Future<Void> archive(String tenant, String streamId) {
+    return pool.preparedQuery("INSERT INTO es_stream (tenant, stream_id, version, archived) VALUES ($1, $2, 0, true)"
+            + " ON CONFLICT (tenant, stream_id) DO UPDATE SET archived = true")
+        .execute(Tuple.of(tenant, streamId)).mapEmpty();
+  }
+
+  static RecordedEvent event(Row row, int i) {
+    return new RecordedEvent(new Position(row.getLong(i + 1), row.getLong(i)), row.getString(i + 2),
+        row.getString(i + 3), row.getLong(i + 4), row.getUUID(i + 5), row.getString(i + 6), row.getInteger(i + 7),
+        row.getString(i + 8), row.getString(i + 9), row.getOffsetDateTime(i + 10).toInstant());
+  }
+}

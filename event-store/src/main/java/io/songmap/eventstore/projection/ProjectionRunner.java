@@ -1,0 +1,94 @@
+package io.songmap.eventstore.projection;
+
+import io.songmap.eventstore.Position;
+import io.songmap.eventstore.RecordedEvent;
+import io.songmap.eventstore.postgres.PgEventStore;
+import io.songmap.eventstore.subscription.Checkpoints;
+import io.songmap.eventstore.subscription.Subscription;
+import io.songmap.eventstore.subscription.SubscriptionOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.SqlConnection;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a {@link Projection} live on a {@link Subscription}, and rebuilds it: replays the log from the start into a
+ * fresh table with side effects off, then, with the live subscription paused, applies what is left and swaps the
+ * tables and the checkpoint in one transaction.
+ */
+public final class ProjectionRunner {
+  private static final Logger log = LoggerFactory.getLogger(ProjectionRunner.class);
+  private final PgEventStore store;
+  private final Projection projection;
+  private final Subscription subscription;
+
+  private ProjectionRunner(Vertx vertx, PgEventStore store, PgConnectOptions listenOptions, Projection projection,
+      SubscriptionOptions options) {
+    this.store = store;
+    this.projection = projection;
+    this.subscription = Subscription.create(vertx, store, listenOptions, options.withFilter(projection.filter()),
+        (tx, events) -> projection.apply(new ProjectionContext(tx, projection.table(), false), events));
+  }
+
+  /** Creates the live table if needed and starts the subscription named after the projection. */
+  public static Future<ProjectionRunner> start(Vertx vertx, PgEventStore store, PgConnectOptions listenOptions,
+      Projection projection, SubscriptionOptions options) {
+    if (!options.name().equals(projection.name())) {
+      throw new IllegalArgumentException("subscription name must be the projection's name " + projection.name());
+    }
+    ProjectionRunner runner = new ProjectionRunner(vertx, store, listenOptions, projection, options);
+    return store.pool().withTransaction(tx -> projection.createTable(tx, projection.table()))
+        .compose(v -> runner.subscription.start())
+        .map(runner);
+  }
+
+  public Subscription subscription() {
+    return subscription;
+  }
+
+  public Future<Void> stop() {
+    return subscription.stop();
+  }
+
+  /**
+   * Rebuilds the projection from position zero into a fresh table and swaps it in. Must run in the process that
+   * owns the projection's subscription; live events keep being applied to the old table until the swap.
+   */
+  public Future<Void> rebuild() {
+    String fresh = projection.table() + "_r" + Long.toString(System.currentTimeMillis(), 36);
+    int pageSize = subscription.options().pageSize();
+    log.info("projection {}: rebuilding into {}", projection.name(), fresh);
+    return store.pool().withTransaction(tx -> projection.createTable(tx, fresh))
+        .compose(v -> store.forEachPage(Position.START, projection.filter(), pageSize,
+            page -> store.pool().withTransaction(tx -> apply(tx, fresh, page))))
+        .compose(replayed -> subscription.pause()
+            .compose(v -> subscription.fence())
+            .compose(fence -> store.pool().withTransaction(tx -> catchUp(tx, fresh, replayed, pageSize)
+                .compose(end -> swap(tx, fresh, end, fence))))
+            .eventually(subscription::resume))
+        .onSuccess(v -> log.info("projection {}: rebuilt and swapped in", projection.name()))
+        .onFailure(e -> store.pool().query("DROP TABLE IF EXISTS " + fresh).execute());
+  }
+
+  private Future<Void> apply(SqlConnection tx, String table, List<RecordedEvent> events) {
+    return projection.apply(new ProjectionContext(tx, table, true), events);
+  }
+
+  private Future<Position> catchUp(SqlConnection tx, String table, Position after, int pageSize) {
+    return store.readAll(tx, after, projection.filter(), pageSize).compose(page -> page.events().isEmpty()
+        ? Future.succeededFuture(after)
+        : apply(tx, table, page.events()).compose(v -> catchUp(tx, table, page.last(), pageSize)));
+  }
+
+  private Future<Void> swap(SqlConnection tx, String fresh, Position end, long fence) {
+    String live = projection.table();
+    String old = live + "_o" + Long.toString(System.currentTimeMillis(), 36);
+    return tx.query("ALTER TABLE " + live + " RENAME TO " + old).execute()
+        .compose(v -> tx.query("ALTER TABLE " + fresh + " RENAME TO " + live).execute())
+        .compose(v -> tx.query("DROP TABLE " + old).execute())
+        .compose(v -> Checkpoints.set(tx, projection.name(), subscription.options().owner(), fence, end));
+  }
+}

@@ -1,0 +1,320 @@
+package io.songmap.eventstore.subscription;
+
+import io.songmap.eventstore.AllEventsPage;
+import io.songmap.eventstore.Position;
+import io.songmap.eventstore.RecordedEvent;
+import io.songmap.eventstore.postgres.PgEventStore;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.pubsub.PgSubscriber;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A named, durable subscription to the global log: it catches up from its stored checkpoint, then follows new
+ * events, woken by LISTEN/NOTIFY and polling when no notification comes (a notified event may still be above the
+ * read fence while an older transaction runs). Each page is handed to the {@link PageHandler} in a transaction that
+ * also moves the checkpoint.
+ *
+ * <p>Among all processes running a subscription of the same name, only the holder of its lease reads and handles
+ * events; the others retry every heartbeat and take over once the owner has stopped renewing for {@code leaseTtl}.
+ *
+ * <p>All state lives on one Vert.x context; public methods hop onto it.
+ */
+public final class Subscription {
+  private static final Logger log = LoggerFactory.getLogger(Subscription.class);
+
+  private final Vertx vertx;
+  private final Context context;
+  private final PgEventStore store;
+  private final PgConnectOptions listenOptions;
+  private final SubscriptionOptions options;
+  private final PageHandler handler;
+
+  private PgSubscriber listener;
+  private boolean started;
+  private boolean stopped;
+  private Long fence; // non-null while this process owns the subscription
+  private Position checkpoint;
+  private long heartbeatTimer = -1;
+  private long lastRenewalNanos;
+  private long pollDelayMs;
+  private Promise<Void> wakeup;
+  private long wakeupTimer = -1;
+  private boolean running; // a read/handle cycle is in flight
+  private Promise<Void> pauseRequested;
+  private Promise<Void> paused;
+  private volatile boolean owner;
+  private volatile Position position;
+
+  private Subscription(Vertx vertx, PgEventStore store, PgConnectOptions listenOptions, SubscriptionOptions options,
+      PageHandler handler) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.store = store;
+    this.listenOptions = listenOptions;
+    this.options = options;
+    this.handler = handler;
+    this.pollDelayMs = options.minPoll().toMillis();
+  }
+
+  /**
+   * Creates a subscription; {@link #start()} begins competing for ownership. {@code listenOptions} connects the
+   * LISTEN connection; {@code null} leaves the subscription to polling alone.
+   */
+  public static Subscription create(Vertx vertx, PgEventStore store, PgConnectOptions listenOptions,
+      SubscriptionOptions options, PageHandler handler) {
+    return new Subscription(vertx, store, listenOptions, options, handler);
+  }
+
+  public SubscriptionOptions options() {
+    return options;
+  }
+
+  /** Whether this process currently owns the subscription. */
+  public boolean isOwner() {
+    return owner;
+  }
+
+  /** The checkpoint as last committed by this process ({@code null} before it first owned the subscription). */
+  public Position position() {
+    return position;
+  }
+
+  /** Starts listening for notifications and competing for the lease; completes once the listener is connected. */
+  public Future<Void> start() {
+    return onContext(() -> {
+      if (started) {
+        return Future.succeededFuture();
+      }
+      started = true;
+      Future<Void> listening = Future.succeededFuture();
+      String channel = store.options().notifyChannel();
+      if (listenOptions != null && channel != null) {
+        listener = PgSubscriber.subscriber(vertx, listenOptions).reconnectPolicy(retries -> 500L);
+        listener.channel(channel).handler(payload -> context.runOnContext(v -> notified()));
+        listening = listener.connect();
+      }
+      return listening.onComplete(ar -> {
+        if (ar.failed()) {
+          log.warn("subscription {}: LISTEN connection failed, polling only: {}", options.name(),
+              ar.cause().getMessage());
+        }
+        heartbeatTimer = vertx.setPeriodic(1, options.heartbeat().toMillis(), id -> heartbeat());
+      }).otherwiseEmpty();
+    });
+  }
+
+  /** Stops reading, waits for the page in flight, and gives up the lease so that another process takes over now. */
+  public Future<Void> stop() {
+    return onContext(() -> {
+      if (stopped) {
+        return Future.succeededFuture();
+      }
+      stopped = true;
+      if (heartbeatTimer >= 0) {
+        vertx.cancelTimer(heartbeatTimer);
+      }
+      wake();
+      return pause().compose(v -> {
+        Long f = fence;
+        lose();
+        Future<Void> released = f == null ? Future.succeededFuture()
+            : Lease.release(store.pool(), options.name(), options.owner(), f).otherwiseEmpty();
+        return released.compose(x -> listener == null ? Future.succeededFuture() : listener.close());
+      });
+    });
+  }
+
+  /**
+   * Stops handling pages after the one in flight; completes when no page is being handled. While paused, the
+   * owner keeps its lease, so {@link #fence()} can be used to move the checkpoint elsewhere.
+   */
+  public Future<Void> pause() {
+    return onContext(() -> {
+      if (paused == null) {
+        paused = Promise.promise();
+        pauseRequested = paused;
+        if (!running) {
+          paused.tryComplete();
+        }
+        wake();
+      }
+      return paused.future();
+    });
+  }
+
+  /** Resumes after {@link #pause()}, reloading the checkpoint (someone may have moved it meanwhile). */
+  public Future<Void> resume() {
+    return onContext(() -> {
+      paused = null;
+      pauseRequested = null;
+      if (fence != null && !stopped) {
+        return Checkpoints.load(store.pool(), options.name()).map(p -> {
+          checkpoint = p;
+          position = p;
+          loop();
+          return null;
+        });
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  /** The fence of the lease this process holds; fails when it is not the owner. */
+  public Future<Long> fence() {
+    return onContext(() -> fence == null
+        ? Future.failedFuture(new IllegalStateException("not the owner of " + options.name()))
+        : Future.succeededFuture(fence));
+  }
+
+  private void heartbeat() {
+    if (stopped) {
+      return;
+    }
+    if (fence == null) {
+      Lease.tryAcquire(store.pool(), options.name(), options.owner(), options.leaseTtl()).onComplete(ar -> {
+        if (ar.succeeded() && ar.result() != null && fence == null && !stopped) {
+          acquired(ar.result());
+        }
+      });
+      return;
+    }
+    long f = fence;
+    Lease.renew(store.pool(), options.name(), options.owner(), f, options.leaseTtl()).onComplete(ar -> {
+      if (fence == null || fence != f) {
+        return;
+      }
+      if (ar.succeeded() && ar.result()) {
+        lastRenewalNanos = System.nanoTime();
+      } else if (ar.succeeded() || System.nanoTime() - lastRenewalNanos > options.leaseTtl().toNanos()) {
+        log.warn("subscription {}: lost its lease (fence {})", options.name(), f);
+        lose();
+      }
+    });
+  }
+
+  private void acquired(long newFence) {
+    fence = newFence;
+    lastRenewalNanos = System.nanoTime();
+    Checkpoints.load(store.pool(), options.name()).onComplete(ar -> {
+      if (ar.failed()) {
+        log.warn("subscription {}: cannot load checkpoint: {}", options.name(), ar.cause().getMessage());
+        lose();
+        return;
+      }
+      checkpoint = ar.result();
+      position = checkpoint;
+      owner = true;
+      log.info("subscription {}: owned by {} (fence {}) from {}", options.name(), options.owner(), newFence,
+          checkpoint);
+      loop();
+    });
+  }
+
+  private void lose() {
+    fence = null;
+    owner = false;
+    wake();
+  }
+
+  private void loop() {
+    if (running || stopped || fence == null || pauseRequested != null) {
+      return;
+    }
+    running = true;
+    long f = fence;
+    Position from = checkpoint;
+    store.readAll(from, options.filter(), options.pageSize())
+        .compose(page -> page.events().isEmpty() ? Future.succeededFuture(page) : handle(f, from, page))
+        .onComplete(ar -> {
+          running = false;
+          if (pauseRequested != null) {
+            pauseRequested.tryComplete();
+          }
+          if (ar.succeeded()) {
+            AllEventsPage page = ar.result();
+            if (page.events().isEmpty()) {
+              idle();
+            } else {
+              pollDelayMs = options.minPoll().toMillis();
+              loop();
+            }
+          } else if (ar.cause() instanceof Checkpoints.CheckpointMoved) {
+            // Someone else committed in between, or the lease is gone: start again from the stored checkpoint.
+            Checkpoints.load(store.pool(), options.name()).onComplete(p -> {
+              if (p.succeeded()) {
+                checkpoint = p.result();
+                position = checkpoint;
+              }
+              sleepThenLoop(options.minPoll().toMillis());
+            });
+          } else {
+            log.warn("subscription {}: page after {} failed, retrying: {}", options.name(), from,
+                String.valueOf(ar.cause()));
+            sleepThenLoop(options.maxPoll().toMillis());
+          }
+        });
+  }
+
+  private Future<AllEventsPage> handle(long f, Position from, AllEventsPage page) {
+    List<RecordedEvent> events = page.events();
+    return store.pool().withTransaction(tx -> handler.handle(tx, events)
+            .compose(v -> Checkpoints.move(tx, options.name(), options.owner(), f, from, page.last())))
+        .map(v -> {
+          if (fence != null && fence == f) {
+            checkpoint = page.last();
+            position = checkpoint;
+          }
+          return page;
+        });
+  }
+
+  private void idle() {
+    long delay = pollDelayMs;
+    pollDelayMs = Math.min(pollDelayMs * 2, options.maxPoll().toMillis());
+    sleepThenLoop(delay);
+  }
+
+  private void sleepThenLoop(long delayMs) {
+    Promise<Void> p = Promise.promise();
+    wakeup = p;
+    wakeupTimer = vertx.setTimer(Math.max(1, delayMs), id -> p.tryComplete());
+    p.future().onComplete(v -> {
+      if (wakeup == p) {
+        wakeup = null;
+      }
+      loop();
+    });
+  }
+
+  private void notified() {
+    pollDelayMs = options.minPoll().toMillis();
+    wake();
+  }
+
+  private void wake() {
+    Promise<Void> p = wakeup;
+    if (p != null) {
+      wakeup = null;
+      vertx.cancelTimer(wakeupTimer);
+      p.tryComplete();
+    }
+  }
+
+  private <T> Future<T> onContext(java.util.function.Supplier<Future<T>> action) {
+    Promise<T> result = Promise.promise();
+    context.runOnContext(v -> {
+      try {
+        action.get().onComplete(result);
+      } catch (RuntimeException e) {
+        result.fail(e);
+      }
+    });
+    return result.future();
+  }
+}
