@@ -18,7 +18,7 @@ public final class Resampler {
     private static final double ROLLOFF = 0.92;
     private static final double KAISER_BETA = 8.5;
     /** Filter tables past this many coefficients mean a rate pair with no small common factor. */
-    private static final int MAX_TABLE = 1 << 22;
+    private static final int MAX_TABLE = 1 << 20;
     private static final Map<Long, Resampler> CACHE = new ConcurrentHashMap<>();
 
     private final int fromRate;
