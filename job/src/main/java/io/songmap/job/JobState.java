@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A job as its events leave it. Immutable; only {@link Job#evolve} makes a new one, on the write
@@ -207,8 +208,9 @@ public final class JobState {
         if (source != null) {
             inputs.put(source.kind() == AudioSource.Kind.URL ? "source.url" : "source.objectKey", source.location());
         }
+        Set<Stage> upstreamStages = StageGraph.upstream(stage);
         for (Stage upstream : StageGraph.topologicalOrder()) {
-            if (StageGraph.upstream(stage).contains(upstream)) {
+            if (upstreamStages.contains(upstream)) {
                 stages.get(upstream).outputs()
                         .forEach((name, value) -> inputs.put(upstream.wireName() + "." + name, value));
             }

@@ -6,6 +6,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The one place that knows the order of the stages:
@@ -18,6 +19,8 @@ import java.util.Set;
 public final class StageGraph {
 
     private static final Map<Stage, Set<Stage>> PREDECESSORS = new EnumMap<>(Stage.class);
+    private static final Map<Stage, Set<Stage>> UPSTREAM = new EnumMap<>(Stage.class);
+    private static final Map<Stage, Set<Stage>> DOWNSTREAM = new EnumMap<>(Stage.class);
     private static final Set<Stage> SKIPPABLE =
             Collections.unmodifiableSet(EnumSet.of(Stage.DRUMS, Stage.MELODY_BASS, Stage.LYRICS));
 
@@ -29,6 +32,10 @@ public final class StageGraph {
         PREDECESSORS.put(Stage.LYRICS, EnumSet.of(Stage.SEPARATE));
         PREDECESSORS.put(Stage.PACKAGE, EnumSet.of(Stage.DRUMS, Stage.MELODY_BASS, Stage.LYRICS));
         PREDECESSORS.replaceAll((stage, preds) -> Collections.unmodifiableSet(preds));
+        for (Stage stage : Stage.values()) {
+            UPSTREAM.put(stage, Collections.unmodifiableSet(closure(stage, StageGraph::predecessors)));
+            DOWNSTREAM.put(stage, Collections.unmodifiableSet(closure(stage, StageGraph::successors)));
+        }
     }
 
     private StageGraph() {
@@ -62,22 +69,21 @@ public final class StageGraph {
 
     /** Every stage that (transitively) depends on {@code stage}, not including itself. */
     public static Set<Stage> downstream(Stage stage) {
-        EnumSet<Stage> result = EnumSet.noneOf(Stage.class);
-        for (Stage successor : successors(stage)) {
-            result.add(successor);
-            result.addAll(downstream(successor));
-        }
-        return Collections.unmodifiableSet(result);
+        return DOWNSTREAM.get(stage);
     }
 
     /** Every stage {@code stage} (transitively) depends on, not including itself. */
     public static Set<Stage> upstream(Stage stage) {
+        return UPSTREAM.get(stage);
+    }
+
+    private static EnumSet<Stage> closure(Stage stage, Function<Stage, Set<Stage>> step) {
         EnumSet<Stage> result = EnumSet.noneOf(Stage.class);
-        for (Stage predecessor : predecessors(stage)) {
-            result.add(predecessor);
-            result.addAll(upstream(predecessor));
+        for (Stage next : step.apply(stage)) {
+            result.add(next);
+            result.addAll(closure(next, step));
         }
-        return Collections.unmodifiableSet(result);
+        return result;
     }
 
     /** Whether a job may go on without this stage's result ({@code SkipStage}). */

@@ -225,6 +225,25 @@ class AvroWireTest {
         }
 
         @Test
+        void random_bodies_behind_a_valid_header_fail_only_as_unreadable_messages() {
+            byte[] valid = AvroWire.stageTask().encode(Samples.stageTask());
+            java.util.Random random = new java.util.Random(20261123);
+            for (int i = 0; i < 5_000; i++) {
+                byte[] message = Arrays.copyOf(valid, 10 + random.nextInt(valid.length));
+                for (int j = 10; j < message.length; j++) {
+                    if (random.nextInt(4) == 0) {
+                        message[j] = (byte) random.nextInt(256);
+                    }
+                }
+                try {
+                    AvroWire.stageTask().decode(message);
+                } catch (AvroWireException expected) {
+                    assertThat(expected.reason()).isEqualTo(AvroWireException.Reason.MALFORMED);
+                }
+            }
+        }
+
+        @Test
         void the_codec_goes_on_after_a_bad_message() {
             assertThatThrownBy(() -> AvroWire.stageTask().decode(new byte[]{1, 2, 3}))
                     .isInstanceOf(AvroWireException.class);
