@@ -1,5 +1,7 @@
 package io.songmap.audio.drums;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jtransforms.fft.DoubleFFT_1D;
 
 /**
@@ -9,14 +11,22 @@ import org.jtransforms.fft.DoubleFFT_1D;
  *   <li>the clip from {@code onset - padding} to {@code onset + window}, with {@code padding} a
  *       quarter of a 32nd note ({@code (60/bpm/8)/2/2} s) and {@code window} a 16th note
  *       ({@code 60/bpm/4} s), both truncated to whole samples like {@code librosa.time_to_samples};
- *   <li>resampled to exactly {@value #CLIP_SAMPLES} samples (band-limited, see {@link SincResampler});
- *   <li>compressed: threshold -27 dB, ratio 4:1, attack 1 ms, release 200 ms at 44.1 kHz;
- *   <li>{@code librosa.feature.melspectrogram(y=clip, sr=44100, n_mels=128, fmax=8000)}, i.e.
+ *   <li>resampled to exactly {@value #CLIP_SAMPLES} samples (band-limited, see {@link SincResampler}).
+ *       Like the reference, which calls {@code librosa.resample(clip, sr, int(sr * 8820 / len))},
+ *       the clip then carries the <em>clip rate</em> {@code int(sr * 8820 / len)}: 44,100 for a clip
+ *       of 8,820 samples at 44.1 kHz (a 16th note plus padding at about 84 BPM), more for faster
+ *       tempi;
+ *   <li>compressed at the clip rate: threshold -27 dB, ratio 4:1, attack 1 ms, release 200 ms;
+ *   <li>{@code librosa.feature.melspectrogram(y=clip, sr=clip rate, n_mels=128, fmax=8000)}, i.e.
  *       n_fft 2048, hop 512, periodic Hann window of 2048, {@code center=True} with reflect padding of
  *       1024 samples each side (librosa 0.8's default; 0.9 changed it to zeros), power 2 (no log), Slaney
- *       mel filters 0 to 8 kHz with Slaney area normalisation: 128 bands x 18 frames.
+ *       mel filters from 0 Hz to 8 kHz with Slaney area normalisation: 128 bands x 18 frames.
  * </ol>
- * The result is laid out as the model input [128, 18, 1]: {@code feature[band * 18 + frame]}.
+ * The model card summarises step 4 with {@code sr=44100}; the reference code passes the clip rate
+ * from step 2, so the filters stay on the real frequencies of the stretched clip. On FluidSynth
+ * hits the clip rate is what makes hi-hats come out as HH (with 44,100 they drift to TT and RC).
+ *
+ * <p>The result is laid out as the model input [128, 18, 1]: {@code feature[band * 18 + frame]}.
  *
  * <p>Where the reference is undefined we choose: a clip that would start before the track starts
  * at sample 0, and one running past the end is padded with zeros to its full length (the reference
@@ -34,6 +44,8 @@ public final class AnnoteatorFeature {
 
     private static final SlaneyMelFilterbank MEL = new SlaneyMelFilterbank(SAMPLE_RATE, N_FFT, MEL_BANDS, 0, FMAX);
     private static final double[] HANN = periodicHann(N_FFT);
+    /** Clip rates repeat for a whole song (one tempo), so their filterbanks are kept. */
+    private static final Map<Integer, SlaneyMelFilterbank> FILTERBANKS = new ConcurrentHashMap<>();
 
     private AnnoteatorFeature() {}
 
@@ -41,8 +53,14 @@ public final class AnnoteatorFeature {
     public static float[] forOnset(float[] mono, int sampleRate, int onsetSample, double bpm) {
         float[] clip = clip(mono, sampleRate, onsetSample, bpm);
         float[] resampled = SincResampler.resample(clip, CLIP_SAMPLES);
-        FeedForwardCompressor.annoteator(SAMPLE_RATE).process(resampled);
-        return melSpectrogram(resampled);
+        int rate = clipRate(sampleRate, clip.length);
+        FeedForwardCompressor.annoteator(rate).process(resampled);
+        return melSpectrogram(resampled, rate);
+    }
+
+    /** The rate the reference assigns a clip of {@code clipLength} samples once resampled to 8,820. */
+    public static int clipRate(int sampleRate, int clipLength) {
+        return (int) (sampleRate * ((double) CLIP_SAMPLES / clipLength));
     }
 
     /** Samples before the onset that the clip starts: a quarter of a 32nd note. */
@@ -71,10 +89,16 @@ public final class AnnoteatorFeature {
     }
 
     /**
-     * Step 4: the power mel spectrogram of an {@value #CLIP_SAMPLES}-sample clip, [128, 18] mel-major
-     * (band * 18 + frame).
+     * Step 4 at 44.1 kHz: the power mel spectrogram of an {@value #CLIP_SAMPLES}-sample clip,
+     * [128, 18] mel-major (band * 18 + frame).
      */
     public static float[] melSpectrogram(float[] clip) {
+        return melSpectrogram(clip, (int) SAMPLE_RATE);
+    }
+
+    /** Step 4 for a clip whose samples are at {@code sampleRate}. */
+    public static float[] melSpectrogram(float[] clip, int sampleRate) {
+        SlaneyMelFilterbank melBank = sampleRate == (int) SAMPLE_RATE ? MEL : filterbank(sampleRate);
         if (clip.length != CLIP_SAMPLES) {
             throw new IllegalArgumentException("clip must have " + CLIP_SAMPLES + " samples, got " + clip.length);
         }
@@ -108,12 +132,19 @@ public final class AnnoteatorFeature {
                 double im = frame[2 * k + 1];
                 power[k] = re * re + im * im;
             }
-            MEL.apply(power, mel);
+            melBank.apply(power, mel);
             for (int m = 0; m < MEL_BANDS; m++) {
                 out[m * frames + t] = (float) mel[m];
             }
         }
         return out;
+    }
+
+    private static SlaneyMelFilterbank filterbank(int sampleRate) {
+        if (FILTERBANKS.size() > 256) {
+            FILTERBANKS.clear();
+        }
+        return FILTERBANKS.computeIfAbsent(sampleRate, sr -> new SlaneyMelFilterbank(sr, N_FFT, MEL_BANDS, 0, FMAX));
     }
 
     /** scipy.signal.get_window('hann', n, fftbins=True). */

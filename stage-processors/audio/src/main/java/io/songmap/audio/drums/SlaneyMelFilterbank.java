@@ -1,5 +1,7 @@
 package io.songmap.audio.drums;
 
+import java.util.Arrays;
+
 /**
  * librosa's mel filterbank with its defaults {@code htk=False, norm='slaney'} (librosa 0.8.0,
  * {@code librosa.filters.mel}): the Slaney (Auditory Toolbox) mel scale, linear below 1 kHz and
@@ -16,11 +18,9 @@ public final class SlaneyMelFilterbank {
 
     private final int nMels;
     private final int nBins;
-    /** weights[m][k], float32 like librosa's default dtype. */
+    /** The non-zero part of each filter, float32 like librosa's default dtype: bins from[m] onwards. */
     private final float[][] weights;
-    /** First and one-past-last non-zero bin per filter. */
     private final int[] from;
-    private final int[] to;
 
     public SlaneyMelFilterbank(double sampleRate, int nFft, int nMels, double fmin, double fmax) {
         if (!(fmax > fmin) || fmax > sampleRate / 2 + 1e-9 || fmin < 0) {
@@ -33,28 +33,27 @@ public final class SlaneyMelFilterbank {
             fftFreqs[k] = k * (sampleRate / 2) / (nBins - 1);
         }
         double[] melF = melFrequencies(nMels + 2, fmin, fmax);
-        weights = new float[nMels][nBins];
+        weights = new float[nMels][];
         from = new int[nMels];
-        to = new int[nMels];
+        float[] dense = new float[nBins];
         for (int m = 0; m < nMels; m++) {
             double lowerWidth = melF[m + 1] - melF[m];
             double upperWidth = melF[m + 2] - melF[m + 1];
             double enorm = 2.0 / (melF[m + 2] - melF[m]);
-            from[m] = nBins;
+            int first = nBins;
+            int end = 0;
             for (int k = 0; k < nBins; k++) {
                 double lower = (fftFreqs[k] - melF[m]) / lowerWidth;
                 double upper = (melF[m + 2] - fftFreqs[k]) / upperWidth;
-                double w = Math.max(0, Math.min(lower, upper));
                 // librosa computes the triangles in float64, normalises, then stores float32
-                weights[m][k] = (float) (w * enorm);
-                if (weights[m][k] != 0) {
-                    from[m] = Math.min(from[m], k);
-                    to[m] = k + 1;
+                dense[k] = (float) (Math.max(0, Math.min(lower, upper)) * enorm);
+                if (dense[k] != 0) {
+                    first = Math.min(first, k);
+                    end = k + 1;
                 }
             }
-            if (to[m] == 0) {
-                from[m] = 0;
-            }
+            from[m] = end == 0 ? 0 : first;
+            weights[m] = Arrays.copyOfRange(dense, from[m], Math.max(from[m], end));
         }
     }
 
@@ -89,16 +88,18 @@ public final class SlaneyMelFilterbank {
 
     /** Weight of FFT bin {@code k} in mel band {@code m}. */
     public float weight(int m, int k) {
-        return weights[m][k];
+        int i = k - from[m];
+        return i >= 0 && i < weights[m].length ? weights[m][i] : 0f;
     }
 
     /** mel[m] = sum_k weight[m][k] * power[k] for one frame. */
     public void apply(double[] power, double[] mel) {
         for (int m = 0; m < nMels; m++) {
             float[] w = weights[m];
+            int offset = from[m];
             double s = 0;
-            for (int k = from[m]; k < to[m]; k++) {
-                s += w[k] * power[k];
+            for (int i = 0; i < w.length; i++) {
+                s += w[i] * power[offset + i];
             }
             mel[m] = s;
         }

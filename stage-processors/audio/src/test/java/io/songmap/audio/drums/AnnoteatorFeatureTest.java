@@ -122,6 +122,20 @@ class AnnoteatorFeatureTest {
         }
 
         @Test
+        void theResampledClipCarriesTheReferenceClipRate() {
+            assertThat(AnnoteatorFeature.clipRate(44_100, 8820)).isEqualTo(44_100);
+            // 120 BPM: 689 + 5512 samples stretched to 8820, int(44100 * 8820 / 6201)
+            assertThat(AnnoteatorFeature.clipRate(44_100, 6201)).isEqualTo(62_725);
+            float[] clip = referenceClip();
+            assertThat(AnnoteatorFeature.melSpectrogram(clip, 44_100)).containsExactly(AnnoteatorFeature.melSpectrogram(clip));
+            // read at the clip rate, the strongest tone (440 Hz at 44.1 kHz) is 440 * 62725 / 44100 Hz
+            int band = argmaxBand(AnnoteatorFeature.melSpectrogram(clip, 62_725), 9);
+            double[] edges = SlaneyMelFilterbank.melFrequencies(130, 0, 8000);
+            assertThat(440.0 * 62_725 / 44_100).isBetween(edges[band], edges[band + 2]);
+            assertThat(argmaxBand(AnnoteatorFeature.melSpectrogram(clip), 9)).isLessThan(band);
+        }
+
+        @Test
         void startsAtZeroNearTheBeginningAndPadsWithZerosPastTheEnd() {
             float[] mono = new float[3000];
             java.util.Arrays.fill(mono, 1f);
@@ -202,6 +216,14 @@ class AnnoteatorFeatureTest {
             double envAfter1ms = 1 - Math.exp(-2 * Math.PI);
             assertThat((double) loud[43]).isCloseTo(Math.pow(envAfter1ms / threshold, -0.75), within(0.02));
         }
+    }
+
+    static int argmaxBand(float[] mel, int frame) {
+        int best = 0;
+        for (int m = 1; m < 128; m++) {
+            best = mel[m * 18 + frame] > mel[best * 18 + frame] ? m : best;
+        }
+        return best;
     }
 
     static float[] referenceClip() {
