@@ -1,0 +1,23 @@
+package io.songmap.launcher;
+
+import io.songmap.inference.cpu.CpuServerMain;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code songmap} command: the all-in-one mode, each role on its own, and operator tools. */
+@Command(name = "songmap", mixinStandardHelpOptions = true, version = "songmap 0.1.0",
+    description = "Turns a song into a Song Map: stems, drum hits, notes, lyrics, tempo and exports.",
+    subcommands = {CpuServerMain.class})
+public final class Songmap implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Songmap()).execute(args));
+  }
+}
