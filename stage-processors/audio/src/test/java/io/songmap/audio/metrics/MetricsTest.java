@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.songmap.audio.notes.Note;
+import io.songmap.audio.songmap.DrumHit;
+import io.songmap.audio.songmap.DrumInstrument;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,4 +63,27 @@ class MetricsTest {
         assertThat(Sdr.sdr(reference, estimate)).isCloseTo(20.0, within(1e-5));
         assertThat(Sdr.sdr(reference, reference)).isEqualTo(Double.POSITIVE_INFINITY);
     }
+
+    @Test
+    void drumHitsAreScoredPerPieceAndPooled() {
+        List<DrumHit> reference = List.of(new DrumHit(0.0, DrumInstrument.KICK, 100),
+                new DrumHit(0.5, DrumInstrument.SNARE, 100), new DrumHit(1.0, DrumInstrument.KICK, 100),
+                new DrumHit(0.25, DrumInstrument.HIHAT, 80));
+        List<DrumHit> estimate = List.of(new DrumHit(0.01, DrumInstrument.KICK, 90),
+                new DrumHit(0.5, DrumInstrument.HIHAT, 90), new DrumHit(0.98, DrumInstrument.KICK, 90),
+                new DrumHit(0.26, DrumInstrument.HIHAT, 70));
+
+        var byPiece = DrumMetrics.byInstrument(reference, estimate, 0.05);
+
+        assertThat(byPiece.get(DrumInstrument.KICK).scores().fMeasure()).isEqualTo(1.0);
+        assertThat(byPiece.get(DrumInstrument.SNARE).scores()).isEqualTo(Scores.ZERO);
+        assertThat(byPiece.get(DrumInstrument.HIHAT).scores().precision()).isEqualTo(0.5);
+        Scores pooled = DrumMetrics.pooled(byPiece,
+                List.of(DrumInstrument.KICK, DrumInstrument.SNARE, DrumInstrument.HIHAT));
+        assertThat(pooled.precision()).isEqualTo(0.75);
+        assertThat(pooled.recall()).isEqualTo(0.75);
+        assertThat(DrumMetrics.tempoWithin(120, 124.8, 0.04)).isTrue();
+        assertThat(DrumMetrics.tempoWithin(120, 125, 0.04)).isFalse();
+    }
 }
+
