@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 public final class TestDb implements AutoCloseable {
   public final PgConnectOptions options;
   private final List<Proc> procs = new ArrayList<>();
+  private Proc observer;
 
   public TestDb(String owner) {
     this.options = TestPostgres.freshDatabase(owner);
@@ -39,18 +40,29 @@ public final class TestDb implements AutoCloseable {
     return process(PgEventStoreOptions.DEFAULT);
   }
 
+  /** Runs {@code sql} on a pool of the test's own, outside every simulated process. */
   public List<Row> rows(String sql) {
-    try (Proc p = new Proc(options, null)) {
-      List<Row> out = new ArrayList<>();
-      await(p.pool.query(sql).execute()).forEach(out::add);
-      return out;
+    Proc p;
+    synchronized (this) {
+      if (observer == null) {
+        observer = new Proc(options, null);
+      }
+      p = observer;
     }
+    List<Row> out = new ArrayList<>();
+    await(p.pool.query(sql).execute()).forEach(out::add);
+    return out;
   }
 
   @Override
   public void close() {
     synchronized (procs) {
       procs.forEach(Proc::close);
+    }
+    synchronized (this) {
+      if (observer != null) {
+        observer.close();
+      }
     }
   }
 

@@ -34,8 +34,10 @@ public final class Migrations {
   /** Applies the migrations this database lacks; returns the schema version afterwards. */
   public static Future<Integer> apply(Pool pool) {
     return pool.withTransaction(conn -> conn.query("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")").execute()
-        .compose(v -> conn.query("CREATE TABLE IF NOT EXISTS es_schema_version (version integer PRIMARY KEY, "
-            + "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())").execute())
+        .compose(v -> conn.query("SELECT to_regclass('es_schema_version') IS NOT NULL").execute())
+        .compose(exists -> exists.iterator().next().getBoolean(0) ? Future.succeededFuture()
+            : conn.query("CREATE TABLE es_schema_version (version integer PRIMARY KEY, "
+                + "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())").execute().mapEmpty())
         .compose(v -> conn.query("SELECT coalesce(max(version), 0) FROM es_schema_version").execute())
         .compose(rows -> applyFrom(conn, rows.iterator().next().getInteger(0), 0)));
   }
