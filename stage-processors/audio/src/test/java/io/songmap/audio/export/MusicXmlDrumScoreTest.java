@@ -171,4 +171,22 @@ class MusicXmlDrumScoreTest {
                 new SongMap.Tempo(100.0, beats), new SongMap.Drums(hits), base.bass(), base.melody(), base.lyrics(),
                 base.stems(), base.models());
     }
+
+    @Test
+    void noHitsAndNoDetectedBeatsStillGiveAValidScoreOfRests() throws Exception {
+        SongMap base = SongMapFixtures.twoBarsAt120();
+        SongMap silent = new SongMap(base.schema(), base.jobId(), base.source(), base.createdAt(), 5.0,
+                new SongMap.Tempo(90.0, List.of()), new SongMap.Drums(List.of()), base.bass(), base.melody(),
+                base.lyrics(), base.stems(), base.models());
+
+        byte[] xml = MusicXmlDrumScore.write(silent);
+
+        assertThat(MusicXmlSchema.violations(schema, xml)).isEmpty();
+        Document doc = MusicXmlSchema.parse(xml);
+        // 5 s at 90 BPM is 7.5 beats: two bars, each a whole-bar rest.
+        assertThat(str(doc, "count(//measure)")).isEqualTo("2");
+        assertThat(str(doc, "count(//note/rest[@measure='yes'])")).isEqualTo("2");
+        assertThat(str(doc, "//measure[1]/direction/sound/@tempo")).isEqualTo("90");
+    }
 }
+
