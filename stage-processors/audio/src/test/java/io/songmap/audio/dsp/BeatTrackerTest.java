@@ -1,0 +1,86 @@
+package io.songmap.audio.dsp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.songmap.audio.decode.AudioDecoder;
+import io.songmap.audio.decode.PcmAudio;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class BeatTrackerTest {
+    private static final Path SHARED_KICKS = Path.of("../../../shared/data/808kick120bpm.mp3");
+
+    private final BeatTracker tracker = new BeatTracker();
+
+    /** Share of {@code expected} beats with a tracked beat within {@code window} seconds. */
+    static double recall(double[] expected, double[] tracked, double window) {
+        int hit = 0;
+        for (double t : expected) {
+            for (double b : tracked) {
+                if (Math.abs(b - t) <= window) {
+                    hit++;
+                    break;
+                }
+            }
+        }
+        return (double) hit / expected.length;
+    }
+
+    static void assertTracks(DrumSynth.Rendering r, double bpm, BeatTrack track) {
+        assertThat(track.bpm() / bpm).as("tempo ratio").isCloseTo(1.0, within(0.04));
+        assertThat(recall(r.beats(), track.beats(), 0.02)).as("true beats found").isGreaterThanOrEqualTo(0.9);
+        assertThat(recall(track.beats(), r.beats(), 0.02)).as("tracked beats that are true").isGreaterThanOrEqualTo(0.9);
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {80, 100, 120, 140, 174})
+    void clickTrack(double bpm) {
+        DrumSynth.Rendering r = DrumSynth.clickTrack(bpm, 20, 0.37, 44_100);
+        assertTracks(r, bpm, tracker.track(r.samples(), r.sampleRate()));
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {80, 100, 120, 140, 174})
+    void rockBeatWithEighthNoteHiHats(double bpm) {
+        DrumSynth.Rendering r = DrumSynth.rockBeat(bpm, 20, 0.21, 44_100, (long) bpm);
+        assertTracks(r, bpm, tracker.track(r.samples(), r.sampleRate()));
+    }
+
+    @Test
+    void theEnvelopeOfTheOnsetDetectorCanBeShared() {
+        DrumSynth.Rendering r = DrumSynth.rockBeat(96, 15, 0.5, 44_100, 8);
+        OnsetEnvelope envelope = OnsetEnvelope.of(r.samples(), r.sampleRate());
+
+        BeatTrack track = tracker.track(envelope);
+
+        assertTracks(r, 96, track);
+        assertThat(new OnsetDetector().detect(envelope)).isNotEmpty();
+    }
+
+    @Test
+    void silenceHasNoBeats() {
+        BeatTrack track = tracker.track(new float[44_100 * 5], 44_100);
+        assertThat(track.bpm()).isZero();
+        assertThat(track.beats()).isEmpty();
+    }
+
+    @Test
+    void theSharedKickPatternIs120Bpm() throws Exception {
+        assumeTrue(Files.isReadable(SHARED_KICKS), "shared test data not present");
+        PcmAudio audio = new AudioDecoder().decode(SHARED_KICKS).audio();
+
+        BeatTrack track = tracker.track(audio.mixToMono(), audio.sampleRate());
+
+        assertThat(track.bpm()).isCloseTo(120, within(120 * 0.04));
+        double[] kicks = new double[20];
+        for (int k = 0; k < kicks.length; k++) {
+            kicks[k] = 0.5 * k;
+        }
+        assertThat(recall(kicks, track.beats(), 0.01)).isGreaterThanOrEqualTo(0.95);
+    }
+}

@@ -1,0 +1,116 @@
+package io.songmap.audio.dsp;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/** Synthesized drum sounds and patterns with exactly known hit times, for detector and tracker tests. */
+final class DrumSynth {
+    enum Drum { KICK, SNARE, HIHAT, CLICK }
+
+    record Hit(double time, Drum drum, double velocity) {
+    }
+
+    record Rendering(float[] samples, int sampleRate, List<Hit> hits, double[] beats) {
+        double[] hitTimes() {
+            return hits.stream().mapToDouble(Hit::time).toArray();
+        }
+    }
+
+    private DrumSynth() {
+    }
+
+    static float[] sound(Drum drum, int sampleRate, Random random) {
+        int n = (int) (0.35 * sampleRate);
+        float[] x = new float[n];
+        double phase = 0;
+        double hp = 0;
+        double previous = 0;
+        for (int i = 0; i < n; i++) {
+            double t = (double) i / sampleRate;
+            double v;
+            switch (drum) {
+                case KICK -> {
+                    double f = 50 + 110 * Math.exp(-t / 0.03);
+                    phase += 2 * Math.PI * f / sampleRate;
+                    v = Math.sin(phase) * Math.exp(-t / 0.12) + (t < 0.002 ? 0.3 * random.nextGaussian() : 0);
+                }
+                case SNARE -> {
+                    phase += 2 * Math.PI * 185 / sampleRate;
+                    v = 0.5 * Math.sin(phase) * Math.exp(-t / 0.04) + 0.5 * random.nextGaussian() * Math.exp(-t / 0.07);
+                }
+                case HIHAT -> {
+                    double noise = random.nextGaussian();
+                    hp = noise - previous; // first difference: a crude high-pass
+                    previous = noise;
+                    v = 0.25 * hp * Math.exp(-t / 0.025);
+                }
+                case CLICK -> {
+                    phase += 2 * Math.PI * 1500 / sampleRate;
+                    v = Math.sin(phase) * Math.exp(-t / 0.01);
+                }
+                default -> throw new IllegalStateException();
+            }
+            // A 20 ms fade-out, so the end of a sound is not a click of its own.
+            double fade = Math.min(1.0, (n - 1 - i) / (0.02 * sampleRate));
+            x[i] = (float) (v * fade);
+        }
+        return x;
+    }
+
+    static Rendering render(List<Hit> hits, double seconds, int sampleRate, double[] beats, long seed) {
+        Random random = new Random(seed);
+        float[] out = new float[(int) Math.round(seconds * sampleRate)];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) (1e-4 * random.nextGaussian());
+        }
+        for (Hit hit : hits) {
+            float[] s = sound(hit.drum(), sampleRate, random);
+            int start = (int) Math.round(hit.time() * sampleRate);
+            for (int i = 0; i < s.length && start + i < out.length; i++) {
+                out[start + i] += (float) (0.5 * hit.velocity() * s[i]);
+            }
+        }
+        return new Rendering(out, sampleRate, hits, beats);
+    }
+
+    /** A click on every beat, accented on the downbeat. */
+    static Rendering clickTrack(double bpm, double seconds, double start, int sampleRate) {
+        List<Hit> hits = new ArrayList<>();
+        List<Double> beats = new ArrayList<>();
+        double period = 60 / bpm;
+        for (int k = 0; start + k * period < seconds - 0.4; k++) {
+            double t = start + k * period;
+            hits.add(new Hit(t, Drum.CLICK, k % 4 == 0 ? 1.0 : 0.6));
+            beats.add(t);
+        }
+        return render(hits, seconds, sampleRate, beats.stream().mapToDouble(Double::doubleValue).toArray(), 1);
+    }
+
+    /**
+     * A rock beat: kick on 1 and 3 (and the "and" of 3 every other bar), snare on 2 and 4, closed hi-hat
+     * on every eighth; velocities vary a little.
+     */
+    static Rendering rockBeat(double bpm, double seconds, double start, int sampleRate, long seed) {
+        Random random = new Random(seed);
+        List<Hit> hits = new ArrayList<>();
+        List<Double> beats = new ArrayList<>();
+        double period = 60 / bpm;
+        for (int k = 0; start + k * period < seconds - 0.4; k++) {
+            double t = start + k * period;
+            beats.add(t);
+            int inBar = k % 4;
+            hits.add(new Hit(t, Drum.HIHAT, 0.7 + 0.2 * random.nextDouble()));
+            hits.add(new Hit(t, inBar % 2 == 0 ? Drum.KICK : Drum.SNARE, 0.8 + 0.2 * random.nextDouble()));
+            double and = t + period / 2;
+            if (and < seconds - 0.4) {
+                hits.add(new Hit(and, Drum.HIHAT, 0.4 + 0.2 * random.nextDouble()));
+                if (inBar == 2 && (k / 4) % 2 == 1) {
+                    hits.add(new Hit(and, Drum.KICK, 0.7));
+                }
+            }
+        }
+        hits.sort((a, b) -> Double.compare(a.time(), b.time()));
+        return render(hits, seconds, sampleRate, beats.stream().mapToDouble(Double::doubleValue).toArray(), seed);
+    }
+}
