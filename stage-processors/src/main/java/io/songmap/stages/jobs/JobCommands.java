@@ -88,11 +88,22 @@ public final class JobCommands {
    * {@link io.songmap.job.JobRejection} when the job refuses it.
    */
   public Future<Outcome> handle(String tenant, JobCommand command, Meta meta) {
-    return attempt(tenant, command, meta, 0);
+    return attempt(tenant, command, meta, null, 0);
   }
 
-  private Future<Outcome> attempt(String tenant, JobCommand command, Meta meta, int tries) {
-    return load(tenant, command.jobId()).compose(state -> {
+  /**
+   * Like {@link #handle(String, JobCommand, Meta)}, but decides first against {@code assumed}, a state
+   * the caller already holds (e.g. the outcome of its previous command), saving the read. If the stream
+   * has moved on since, the append meets a version conflict and the command starts over from a fresh read.
+   */
+  public Future<Outcome> handle(String tenant, JobCommand command, Meta meta, JobState assumed) {
+    return attempt(tenant, command, meta, assumed, 0);
+  }
+
+  private Future<Outcome> attempt(String tenant, JobCommand command, Meta meta, JobState assumed, int tries) {
+    Future<JobState> current = assumed != null && assumed.exists() ? Future.succeededFuture(assumed)
+        : load(tenant, command.jobId());
+    return current.compose(state -> {
       List<JobEvent> events;
       try {
         events = job.decide(command, state);
@@ -100,7 +111,9 @@ public final class JobCommands {
         return Future.failedFuture(rejection);
       }
       if (events.isEmpty()) {
-        return Future.succeededFuture(new Outcome(List.of(), state));
+        // Nothing to do is only believed of the stream as it is now, not of an assumed state.
+        return state == assumed ? attempt(tenant, command, meta, null, tries)
+            : Future.succeededFuture(new Outcome(List.of(), state));
       }
       JsonObject metaJson = meta.toJson();
       List<NewEvent> toAppend = new ArrayList<>(events.size());
@@ -115,7 +128,9 @@ public final class JobCommands {
           .map(r -> new Outcome(events, finalState))
           .recover(err -> {
             if (err instanceof WrongExpectedVersion && tries < maxConflictRetries) {
-              return backoff(tries).compose(v -> attempt(tenant, command, meta, tries + 1));
+              // A stale assumption is no contention: read again at once.
+              Future<Void> pause = assumed != null && tries == 0 ? Future.succeededFuture() : backoff(tries);
+              return pause.compose(v -> attempt(tenant, command, meta, null, tries + 1));
             }
             return Future.failedFuture(err);
           });

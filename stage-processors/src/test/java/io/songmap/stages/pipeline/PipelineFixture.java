@@ -1,0 +1,167 @@
+package io.songmap.stages.pipeline;
+
+import io.songmap.eventstore.RecordedEvent;
+import io.songmap.eventstore.postgres.PgEventStore;
+import io.songmap.eventstore.postgres.PgEventStoreOptions;
+import io.songmap.job.AudioSource;
+import io.songmap.job.Job;
+import io.songmap.job.JobCommand;
+import io.songmap.job.JobEvent;
+import io.songmap.job.JobState;
+import io.songmap.job.retry.JitterSource;
+import io.songmap.job.retry.RetryPolicy;
+import io.songmap.job.stage.Stage;
+import io.songmap.stages.jobs.JobCommands;
+import io.songmap.stages.jobs.JobEventJson;
+import io.songmap.stages.relay.Relay;
+import io.songmap.stages.relay.RelayConfig;
+import io.songmap.stages.runtime.KafkaTopics;
+import io.songmap.stages.runtime.StageHandler;
+import io.songmap.stages.runtime.StageWorker;
+import io.songmap.stages.runtime.StageWorkerConfig;
+import io.songmap.testkit.TestKafka;
+import io.songmap.testkit.TestPostgres;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * A real pipeline for tests: the shared Kafka broker with topics of its own (a random prefix), a fresh
+ * PostgreSQL database with the event store, and helpers to deploy the relay and stage workers.
+ */
+public final class PipelineFixture implements AutoCloseable {
+  public static final String TENANT = "acme";
+  /** Retries come back after milliseconds, so that tests wait for nothing. */
+  public static final RetryPolicy FAST_RETRIES = new RetryPolicy(3, Duration.ofMillis(30), Duration.ofMillis(60), 0);
+
+  public final Vertx vertx;
+  public final PgConnectOptions pg;
+  public final Pool pool;
+  public final PgEventStore store;
+  public final KafkaTopics topics;
+  public final String bootstrap;
+  public final JobCommands commands;
+
+  private PipelineFixture(Vertx vertx, PgConnectOptions pg, Pool pool, PgEventStore store, KafkaTopics topics,
+      JobCommands commands) {
+    this.vertx = vertx;
+    this.pg = pg;
+    this.pool = pool;
+    this.store = store;
+    this.topics = topics;
+    this.bootstrap = TestKafka.bootstrapServers();
+    this.commands = commands;
+  }
+
+  public static PipelineFixture create(String owner, RetryPolicy retries) {
+    Vertx vertx = Vertx.vertx();
+    PgConnectOptions pg = TestPostgres.freshDatabase(owner);
+    Pool pool = PgBuilder.pool().connectingTo(pg).with(new PoolOptions().setMaxSize(8)).using(vertx).build();
+    PgEventStore store = await(PgEventStore.start(pool, PgEventStoreOptions.DEFAULT));
+    KafkaTopics topics = new KafkaTopics("t" + UUID.randomUUID().toString().substring(0, 8) + ".");
+    topics.createAllBlocking(TestKafka.bootstrapServers(), 3, (short) 1, Duration.ofSeconds(30));
+    JobCommands commands = new JobCommands(vertx, store, new Job(retries, JitterSource.fixed(0)), 20);
+    return new PipelineFixture(vertx, pg, pool, store, topics, commands);
+  }
+
+  public RelayConfig relayConfig() {
+    return RelayConfig.defaults(bootstrap).withTopics(topics)
+        .withLease(Duration.ofSeconds(2), Duration.ofMillis(200));
+  }
+
+  public Relay relay(RelayConfig config) {
+    return new Relay(store, pg, config);
+  }
+
+  public String deploy(io.vertx.core.Deployable verticle) {
+    return await(vertx.deployVerticle(verticle));
+  }
+
+  public void undeploy(String id) {
+    await(vertx.undeploy(id));
+  }
+
+  public StageWorkerConfig workerConfig() {
+    return StageWorkerConfig.defaults(bootstrap).withTopics(topics).withMaxInFlight(16)
+        .withShutdownGrace(Duration.ofMillis(500));
+  }
+
+  public StageWorker worker(Stage stage, StageHandler handler, StageWorkerConfig config) {
+    return new StageWorker(stage, handler, commands, config);
+  }
+
+  public JobCommands.Outcome submit(String jobId) {
+    return command(new JobCommand.SubmitJob(jobId, TENANT, AudioSource.url("https://songs.example/" + jobId + ".mp3"),
+        List.of("musicxml"), 0, Map.of(), Map.of(), Instant.now()));
+  }
+
+  public JobCommands.Outcome command(JobCommand command) {
+    return await(commands.handle(TENANT, command, new JobCommands.Meta("corr-" + command.jobId(), null)));
+  }
+
+  public JobState state(String jobId) {
+    return await(commands.load(TENANT, jobId));
+  }
+
+  public List<RecordedEvent> recorded(String jobId) {
+    return await(store.readStream(TENANT, JobCommands.streamId(jobId), 1)).events();
+  }
+
+  public List<JobEvent> events(String jobId) {
+    return recorded(jobId).stream().map(e -> JobEventJson.fromJson(e.type(), e.dataJson())).toList();
+  }
+
+  public KafkaProducer<String, byte[]> producer() {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  public KafkaConsumer<String, byte[]> consumer(List<String> topicNames) {
+    Properties c = new Properties();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+        new ByteArrayDeserializer());
+    consumer.subscribe(topicNames);
+    return consumer;
+  }
+
+  public static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
