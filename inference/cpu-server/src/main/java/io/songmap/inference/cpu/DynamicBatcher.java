@@ -167,7 +167,15 @@ final class DynamicBatcher {
       wakeup.cancel(false);
     }
     wakeupAtNanos = atNanos;
-    wakeup = timer.schedule(this::drain, Math.max(0, atNanos - now), TimeUnit.NANOSECONDS);
+    wakeup = timer.schedule(this::wake, Math.max(0, atNanos - now), TimeUnit.NANOSECONDS);
+  }
+
+  /** The timer fired: forget it first, so that the drain it runs can arm the next one. */
+  private void wake() {
+    synchronized (this) {
+      wakeup = null;
+    }
+    drain();
   }
 
   /** Refuses new requests and fails the queued ones; batches already running finish. */

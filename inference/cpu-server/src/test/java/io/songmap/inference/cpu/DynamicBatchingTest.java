@@ -82,6 +82,29 @@ class DynamicBatchingTest {
   }
 
   @Test
+  void aRequestArrivingAfterAFullBatchStillRunsWhenItsDelayEnds() throws Exception {
+    TestModels.Add add = new TestModels.Add();
+    CpuServerConfig config = CpuServerConfig.defaults(0).withWorkers(1, 1)
+        .withBatching(CpuServerConfig.Batching.DEFAULT.withMaxQueueDelay(Duration.ofMillis(200)).withPreferredBatchSizes(List.of(2)));
+    try (CpuServer server = CpuServer.start(config, List.of(add));
+        TritonClient client = TritonClient.create(TritonClientConfig.of("localhost:" + server.port()))) {
+      // 0 and 1 fill a batch of the preferred size at once; 2 arrives later and waits alone. The
+      // timer armed for 0 fires first and must re-arm for 2 rather than leave it queued.
+      Future<InferResult> first = client.infer(request(0));
+      Future<InferResult> second = client.infer(request(1));
+      await(first);
+      await(second);
+      Thread.sleep(50);
+      long start = System.nanoTime();
+
+      InferResult late = await(client.infer(request(2).withDeadline(Duration.ofSeconds(3))));
+
+      assertThat(late.output("SUM").toFloatArray()).containsExactly(102, 103, 104, 105);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+    }
+  }
+
+  @Test
   void withBatchingOffEveryRequestRunsAlone() throws Exception {
     TestModels.Add add = new TestModels.Add();
     CpuServerConfig config = CpuServerConfig.defaults(0).withWorkers(1, 1).withBatching(CpuServerConfig.Batching.OFF);
