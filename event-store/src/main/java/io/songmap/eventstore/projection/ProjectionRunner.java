@@ -9,6 +9,7 @@ import io.songmap.eventstore.subscription.SubscriptionOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import java.util.List;
 import org.slf4j.Logger;
@@ -55,40 +56,63 @@ public final class ProjectionRunner {
 
   /**
    * Rebuilds the projection from position zero into a fresh table and swaps it in. Must run in the process that
-   * owns the projection's subscription; live events keep being applied to the old table until the swap.
+   * owns the projection's subscription. The live projection keeps running meanwhile; the rebuild never reads past
+   * the live checkpoint, so that every event after it still reaches the live projection with side effects on.
+   * At the end, with the live projection paused, the rest up to its checkpoint is applied and the tables are
+   * swapped, in one transaction.
    */
   public Future<Void> rebuild() {
     String fresh = projection.table() + "_r" + Long.toString(System.currentTimeMillis(), 36);
-    int pageSize = subscription.options().pageSize();
     log.info("projection {}: rebuilding into {}", projection.name(), fresh);
     return store.pool().withTransaction(tx -> projection.createTable(tx, fresh))
-        .compose(v -> store.forEachPage(Position.START, projection.filter(), pageSize,
-            page -> store.pool().withTransaction(tx -> apply(tx, fresh, page))))
+        .compose(v -> replay(null, fresh, Position.START))
         .compose(replayed -> subscription.pause()
             .compose(v -> subscription.fence())
-            .compose(fence -> store.pool().withTransaction(tx -> catchUp(tx, fresh, replayed, pageSize)
-                .compose(end -> swap(tx, fresh, end, fence))))
+            .compose(fence -> store.pool().withTransaction(tx -> replay(tx, fresh, replayed)
+                .compose(end -> swap(tx, fresh, fence))))
             .eventually(subscription::resume))
         .onSuccess(v -> log.info("projection {}: rebuilt and swapped in", projection.name()))
         .onFailure(e -> store.pool().query("DROP TABLE IF EXISTS " + fresh).execute());
+  }
+
+  /**
+   * Applies the events after {@code after} up to the live checkpoint to {@code table}, a page per transaction
+   * ({@code tx == null}) or all in {@code tx}; returns the position reached.
+   */
+  private Future<Position> replay(SqlConnection tx, String table, Position after) {
+    SqlClient client = tx == null ? store.pool() : tx;
+    int pageSize = subscription.options().pageSize();
+    return Checkpoints.read(client, projection.name()).compose(live -> {
+      if (after.compareTo(live) >= 0) {
+        return Future.succeededFuture(after);
+      }
+      return store.readAll(client, after, projection.filter(), pageSize).compose(page -> {
+        List<RecordedEvent> upToLive = page.events().stream().filter(e -> e.position().compareTo(live) <= 0)
+            .toList();
+        if (upToLive.isEmpty()) {
+          return Future.succeededFuture(after);
+        }
+        Position reached = upToLive.get(upToLive.size() - 1).position();
+        Future<Void> applied = tx == null
+            ? store.pool().withTransaction(t -> apply(t, table, upToLive))
+            : apply(tx, table, upToLive);
+        return applied.compose(v -> replay(tx, table, reached));
+      });
+    });
   }
 
   private Future<Void> apply(SqlConnection tx, String table, List<RecordedEvent> events) {
     return projection.apply(new ProjectionContext(tx, table, true), events);
   }
 
-  private Future<Position> catchUp(SqlConnection tx, String table, Position after, int pageSize) {
-    return store.readAll(tx, after, projection.filter(), pageSize).compose(page -> page.events().isEmpty()
-        ? Future.succeededFuture(after)
-        : apply(tx, table, page.events()).compose(v -> catchUp(tx, table, page.last(), pageSize)));
-  }
-
-  private Future<Void> swap(SqlConnection tx, String fresh, Position end, long fence) {
+  /** Swaps the tables; the checkpoint stays where the live projection left it, if it still holds the lease. */
+  private Future<Void> swap(SqlConnection tx, String fresh, long fence) {
     String live = projection.table();
     String old = live + "_o" + Long.toString(System.currentTimeMillis(), 36);
     return tx.query("ALTER TABLE " + live + " RENAME TO " + old).execute()
         .compose(v -> tx.query("ALTER TABLE " + fresh + " RENAME TO " + live).execute())
         .compose(v -> tx.query("DROP TABLE " + old).execute())
-        .compose(v -> Checkpoints.set(tx, projection.name(), subscription.options().owner(), fence, end));
+        .compose(v -> Checkpoints.read(tx, projection.name()))
+        .compose(at -> Checkpoints.set(tx, projection.name(), subscription.options().owner(), fence, at));
   }
 }

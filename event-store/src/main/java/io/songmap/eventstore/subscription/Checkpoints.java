@@ -13,6 +13,7 @@ import io.vertx.sqlclient.Tuple;
 public final class Checkpoints {
   private static final String LOAD = "INSERT INTO es_checkpoint (name, tx, global_pos) VALUES ($1, '0', 0)"
       + " ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING tx::text::bigint, global_pos";
+  private static final String READ = "SELECT tx::text::bigint, global_pos FROM es_checkpoint WHERE name = $1";
   private static final String MOVE = "UPDATE es_checkpoint c SET tx = $6::text::xid8, global_pos = $7, updated_at = now()"
       + " WHERE c.name = $1 AND c.tx = $4::text::xid8 AND c.global_pos = $5 AND " + Lease.HELD;
 
@@ -26,6 +27,18 @@ public final class Checkpoints {
   public static Future<Position> load(SqlClient client, String name) {
     return client.preparedQuery(LOAD).execute(Tuple.of(name))
         .map(rows -> {
+          var row = rows.iterator().next();
+          return new Position(row.getLong(0), row.getLong(1));
+        });
+  }
+
+  /** The stored position of a subscription, {@link Position#START} when it has none; writes nothing. */
+  public static Future<Position> read(SqlClient client, String name) {
+    return client.preparedQuery(READ).execute(Tuple.of(name))
+        .map(rows -> {
+          if (rows.size() == 0) {
+            return Position.START;
+          }
           var row = rows.iterator().next();
           return new Position(row.getLong(0), row.getLong(1));
         });
