@@ -203,6 +203,11 @@ public final class AudioDecoder {
             throws AudioDecodeException {
         double seconds = (double) decoder.output.frames / OUTPUT_SAMPLE_RATE;
         if (decoder.output.frames == 0) {
+            boolean declaresAudio = durationTrusted && source.declaredSeconds() > 0;
+            if (decoder.packets == 0 && decoder.readError == 0 && !declaresAudio) {
+                throw new AudioDecodeException(AudioErrorCode.AUDIO_EMPTY,
+                        "the " + source.codec() + " stream holds no audio");
+            }
             throw new AudioDecodeException(AudioErrorCode.AUDIO_CORRUPT,
                     "no decodable audio in the " + source.codec() + " stream");
         }
@@ -464,20 +469,21 @@ public final class AudioDecoder {
             this.initialCapacity = Math.max(initialCapacity, 4096);
         }
 
-        void useChannels(int count) throws AudioDecodeException {
-            if (channels.length == count) {
-                return;
-            }
-            if (frames > 0 && count != channels.length) {
-                // Mono turning stereo part-way: widen what is there by duplicating it.
+        /**
+         * Prepares for {@code count} channels. A stream that turns from mono to stereo part-way has what
+         * came before duplicated; one that turns from stereo to mono keeps two channels ({@link #append}
+         * copies its one channel into both).
+         */
+        void useChannels(int count) {
+            if (channels.length == 0) {
+                channels = new float[count][initialCapacity];
+            } else if (count > channels.length) {
                 float[][] widened = new float[count][];
                 for (int c = 0; c < count; c++) {
                     widened[c] = Arrays.copyOf(channels[Math.min(c, channels.length - 1)], channels[0].length);
                 }
                 channels = widened;
-                return;
             }
-            channels = new float[count][initialCapacity];
         }
 
         void append(FloatPointer[] source, int count) {
@@ -491,7 +497,6 @@ public final class AudioDecoder {
                 }
             }
             for (int c = 0; c < channels.length; c++) {
-                // A mono stream that later turns stereo keeps its first channel for both sides.
                 FloatPointer from = source[Math.min(c, source.length - 1)];
                 from.position(0).get(channels[c], frames, count);
             }

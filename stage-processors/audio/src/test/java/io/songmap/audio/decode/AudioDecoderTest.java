@@ -129,6 +129,13 @@ class AudioDecoderTest {
         }
 
         @Test
+        void wavWithoutSamples() throws IOException {
+            Path file = dir.resolve("header-only.wav");
+            WavWriter.create(file, 44_100, 2, WavFormat.PCM_16).close();
+            assertFails(file, AudioErrorCode.AUDIO_EMPTY);
+        }
+
+        @Test
         void directory() {
             assertFails(dir, AudioErrorCode.AUDIO_EMPTY);
         }
