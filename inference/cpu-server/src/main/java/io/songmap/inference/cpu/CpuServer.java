@@ -3,6 +3,8 @@ package io.songmap.inference.cpu;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
@@ -49,9 +51,10 @@ public final class CpuServer implements AutoCloseable {
       hosted.put(m.name(), h);
       batchers.put(m.name(), new DynamicBatcher(h, config, workers, timer));
     }
+    ServerServiceDefinition inference = new InferenceService(hosted, batchers, () -> ready).bindService();
     this.server = Grpc.newServerBuilderForPort(config.port(), InsecureServerCredentials.create())
         .maxInboundMessageSize(config.maxInboundMessageBytes())
-        .addService(new InferenceService(hosted, batchers, () -> ready))
+        .addService(config.bearerToken().map(t -> ServerInterceptors.intercept(inference, new BearerAuth(t))).orElse(inference))
         .addService(new HealthService(hosted, () -> ready))
         .build();
   }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Settings of the CPU inference server, validated once at start.
@@ -16,6 +17,8 @@ import java.util.Objects;
  * @param batching the dynamic batcher's settings, applied to every model that batches
  * @param maxInboundMessageBytes largest request accepted
  * @param shutdownGrace how long a stop waits for calls in flight
+ * @param bearerToken when present, inference calls must carry {@code authorization: Bearer <token>};
+ *     health checks stay open for probes
  */
 public record CpuServerConfig(
     int port,
@@ -23,7 +26,8 @@ public record CpuServerConfig(
     int instancesPerModel,
     Batching batching,
     int maxInboundMessageBytes,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    Optional<String> bearerToken) {
 
   public static final int DEFAULT_PORT = 8001;
   public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 256 * 1024 * 1024;
@@ -31,6 +35,10 @@ public record CpuServerConfig(
   public CpuServerConfig {
     Objects.requireNonNull(batching, "batching");
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+    Objects.requireNonNull(bearerToken, "bearerToken");
+    if (bearerToken.isPresent() && bearerToken.get().isBlank()) {
+      throw new IllegalArgumentException("bearerToken is blank");
+    }
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be in 0..65535, got " + port);
     }
@@ -51,15 +59,21 @@ public record CpuServerConfig(
   /** Defaults on the given port: one worker and one instance per core, batching on with a 2 ms delay. */
   public static CpuServerConfig defaults(int port) {
     int cores = Runtime.getRuntime().availableProcessors();
-    return new CpuServerConfig(port, cores, cores, Batching.DEFAULT, DEFAULT_MAX_INBOUND_MESSAGE_BYTES, Duration.ofSeconds(5));
+    return new CpuServerConfig(port, cores, cores, Batching.DEFAULT, DEFAULT_MAX_INBOUND_MESSAGE_BYTES, Duration.ofSeconds(5),
+        Optional.empty());
   }
 
   public CpuServerConfig withWorkers(int threads, int instances) {
-    return new CpuServerConfig(port, threads, instances, batching, maxInboundMessageBytes, shutdownGrace);
+    return new CpuServerConfig(port, threads, instances, batching, maxInboundMessageBytes, shutdownGrace, bearerToken);
   }
 
   public CpuServerConfig withBatching(Batching b) {
-    return new CpuServerConfig(port, workerThreads, instancesPerModel, b, maxInboundMessageBytes, shutdownGrace);
+    return new CpuServerConfig(port, workerThreads, instancesPerModel, b, maxInboundMessageBytes, shutdownGrace, bearerToken);
+  }
+
+  public CpuServerConfig withBearerToken(String token) {
+    return new CpuServerConfig(port, workerThreads, instancesPerModel, batching, maxInboundMessageBytes, shutdownGrace,
+        Optional.of(token));
   }
 
   /**
@@ -67,7 +81,8 @@ public record CpuServerConfig(
    * {@code SONGMAP_CPU_SERVER_INSTANCES}, {@code SONGMAP_CPU_SERVER_BATCHING},
    * {@code SONGMAP_CPU_SERVER_MAX_QUEUE_DELAY_US}, {@code SONGMAP_CPU_SERVER_PREFERRED_BATCH_SIZES}
    * (comma separated), {@code SONGMAP_CPU_SERVER_MAX_QUEUE_SIZE} and
-   * {@code SONGMAP_CPU_SERVER_MAX_MESSAGE_BYTES}; each missing one takes its default.
+   * {@code SONGMAP_CPU_SERVER_MAX_MESSAGE_BYTES} and {@code SONGMAP_CPU_SERVER_BEARER_TOKEN}; each
+   * missing one takes its default.
    */
   public static CpuServerConfig fromEnv(Map<String, String> env) {
     CpuServerConfig d = defaults(DEFAULT_PORT);
@@ -83,7 +98,8 @@ public record CpuServerConfig(
         intOf(env, "SONGMAP_CPU_SERVER_INSTANCES", threads),
         b,
         intOf(env, "SONGMAP_CPU_SERVER_MAX_MESSAGE_BYTES", DEFAULT_MAX_INBOUND_MESSAGE_BYTES),
-        d.shutdownGrace());
+        d.shutdownGrace(),
+        Optional.ofNullable(env.get("SONGMAP_CPU_SERVER_BEARER_TOKEN")).filter(t -> !t.isBlank()));
   }
 
   static List<Integer> parseSizes(String csv) {

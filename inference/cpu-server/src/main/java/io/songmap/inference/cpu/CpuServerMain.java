@@ -46,7 +46,7 @@ public final class CpuServerMain implements Callable<Integer> {
     CpuServerConfig.Batching batching = new CpuServerConfig.Batching(!noBatching,
         Duration.ofNanos(maxQueueDelayMicros * 1_000), preferredBatchSizes, maxQueueSize);
     CpuServerConfig config = new CpuServerConfig(port, threads, instances == null ? threads : instances, batching,
-        env.maxInboundMessageBytes(), env.shutdownGrace());
+        env.maxInboundMessageBytes(), env.shutdownGrace(), env.bearerToken());
     CpuServer server = CpuServer.start(config, CpuModels.defaults(intraOpThreads));
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "cpu-server-shutdown"));
     server.awaitTermination();
