@@ -3,7 +3,14 @@ package io.songmap.inference.cpu;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
+import io.songmap.inference.triton.InferMessages;
+import io.songmap.inference.triton.v2.GRPCInferenceServiceGrpc;
+import io.songmap.inference.triton.v2.InferTensorContents;
+import io.songmap.inference.triton.v2.ModelInferRequest;
+import io.songmap.inference.triton.v2.ModelInferResponse;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.songmap.inference.triton.ContractViolationException;
 import io.songmap.inference.triton.Datatype;
@@ -110,6 +117,30 @@ class InferenceProtocolTest {
       assertThat(out.byteSize()).isEqualTo(TestModels.Large.N * 4L).isGreaterThan(4L * 1024 * 1024);
       assertThat(out.floats().get(0)).isEqualTo(0.25f);
       assertThat(out.floats().get(TestModels.Large.N - 1)).isEqualTo(0.25f);
+    }
+  }
+
+  @Nested
+  class OtherClients {
+    /** A KServe client that sends typed contents (allowed by the protocol) gets the same answer. */
+    @Test
+    void typedContentsAreAcceptedAndAnsweredRaw() {
+      ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", server.port()).usePlaintext().build();
+      try {
+        ModelInferRequest.Builder b = ModelInferRequest.newBuilder().setModelName("add");
+        b.addInputsBuilder().setName("A").setDatatype("FP32").addShape(1).addShape(4)
+            .setContents(InferTensorContents.newBuilder().addAllFp32Contents(List.of(1f, 2f, 3f, 4f)));
+        b.addInputsBuilder().setName("B").setDatatype("FP32").addShape(1).addShape(4)
+            .setContents(InferTensorContents.newBuilder().addAllFp32Contents(List.of(1f, 1f, 1f, 1f)));
+
+        ModelInferResponse response = GRPCInferenceServiceGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(10, TimeUnit.SECONDS).modelInfer(b.build());
+
+        assertThat(response.getRawOutputContentsCount()).isEqualTo(2);
+        assertThat(InferMessages.fromProto(response).output("SUM").toFloatArray()).containsExactly(2, 3, 4, 5);
+      } finally {
+        channel.shutdownNow();
+      }
     }
   }
 
