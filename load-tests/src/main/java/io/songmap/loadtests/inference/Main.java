@@ -67,8 +67,8 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--threads", description = "cpu-server worker threads (default: cores)")
   int threads = Runtime.getRuntime().availableProcessors();
 
-  @Option(names = "--max-queue-delay-us", description = "cpu-server batcher delay (default ${DEFAULT-VALUE})")
-  long maxQueueDelayMicros = 2_000;
+  @Option(names = "--max-queue-delay-us", split = ",", description = "cpu-server batcher delays to measure with batching on (default 2000,0)")
+  List<Long> maxQueueDelaysMicros = List.of(2_000L, 0L);
 
   @Option(names = "--batching", description = "on, off or both (default ${DEFAULT-VALUE})")
   String batching = "both";
@@ -85,9 +85,9 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    System.out.printf(Locale.ROOT, "# inference benchmark: %d in flight, %d item(s) per request, %d s per run, %d cores (load average %.1f), batcher delay %d us, %s%n",
+    System.out.printf(Locale.ROOT, "# inference benchmark: %d in flight, %d item(s) per request, %d s per run, %d cores (load average %.1f), %s%n",
         concurrency, itemsPerRequest, seconds, Runtime.getRuntime().availableProcessors(),
-        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), maxQueueDelayMicros,
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
         target == null ? "cpu-server in-process, " + threads + " workers" : "server " + target);
     table.add("| model | batching | items/s | × realtime | p50 ms | p99 ms | mean batch |");
     table.add("|---|---|---|---|---|---|---|");
@@ -102,15 +102,21 @@ public final class Main implements Callable<Integer> {
         }
       }
     } else {
-      List<Boolean> modes = switch (batching) {
-        case "on" -> List.of(true);
-        case "off" -> List.of(false);
-        case "both" -> List.of(true, false);
+      // null stands for batching off; otherwise the batcher's max queue delay in microseconds.
+      List<Long> modes = new ArrayList<>();
+      switch (batching) {
+        case "on" -> modes.addAll(maxQueueDelaysMicros);
+        case "off" -> modes.add(null);
+        case "both" -> {
+          modes.addAll(maxQueueDelaysMicros);
+          modes.add(null);
+        }
         default -> throw new CommandLine.ParameterException(new CommandLine(this), "--batching must be on, off or both");
-      };
-      for (boolean on : modes) {
+      }
+      for (Long delay : modes) {
+        boolean on = delay != null;
         CpuServerConfig.Batching b = on
-            ? CpuServerConfig.Batching.DEFAULT.withMaxQueueDelay(Duration.ofNanos(maxQueueDelayMicros * 1_000))
+            ? CpuServerConfig.Batching.DEFAULT.withMaxQueueDelay(Duration.ofNanos(delay * 1_000))
             : CpuServerConfig.Batching.OFF;
         List<CpuModel> hosted = CpuModels.defaults();
         try (CpuServer server = CpuServer.start(CpuServerConfig.defaults(0).withWorkers(threads, threads).withBatching(b), hosted);
@@ -123,7 +129,7 @@ public final class Main implements Callable<Integer> {
               System.out.printf(Locale.ROOT, "inference model=%s skipped: NOT READY (%s)%n", m.name(), m.notReadyReason().get());
               continue;
             }
-            measure(client, m.name(), on ? "on" : "off");
+            measure(client, m.name(), on ? "on, delay " + delay + " us" : "off");
           }
         }
       }
@@ -158,7 +164,7 @@ public final class Main implements Callable<Integer> {
     double p50 = latency.getValueAtPercentile(50) / 1e6;
     double p99 = latency.getValueAtPercentile(99) / 1e6;
     System.out.printf(Locale.ROOT,
-        "inference model=%s batching=%s concurrency=%d requests=%d items_per_s=%.1f x_realtime=%s p50_ms=%.2f p99_ms=%.2f mean_batch=%.2f%n",
+        "inference model=%s batching=\"%s\" concurrency=%d requests=%d items_per_s=%.1f x_realtime=%s p50_ms=%.2f p99_ms=%.2f mean_batch=%.2f%n",
         model, mode, concurrency, requests, itemsPerSecond, realtime, p50, p99, meanBatch);
     table.add(String.format(Locale.ROOT, "| %s | %s | %.1f | %s | %.2f | %.2f | %.2f |",
         model, mode, itemsPerSecond, realtime, p50, p99, meanBatch));
