@@ -7,8 +7,13 @@ import io.songmap.eventstore.postgres.Migrations;
 import io.songmap.eventstore.postgres.PgEventStore;
 import io.songmap.eventstore.postgres.PgEventStoreOptions;
 import io.songmap.eventstore.upcast.Upcasters;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /** The conformance suite against PostgreSQL, plus what is specific to it. */
@@ -34,9 +39,45 @@ class PgEventStoreIT extends EventStoreConformance {
 
   @Test
   void migrations_are_idempotent_and_recorded() {
-    assertThat(await(Migrations.apply(proc.pool))).isEqualTo(2);
-    assertThat(await(Migrations.apply(proc.pool))).isEqualTo(2);
+    assertThat(await(Migrations.apply(proc.pool))).isEqualTo(3);
+    assertThat(await(Migrations.apply(proc.pool))).isEqualTo(3);
     assertThat(db.rows("SELECT version FROM es_schema_version ORDER BY version"))
-        .extracting(r -> r.getInteger(0)).containsExactly(1, 2);
+        .extracting(r -> r.getInteger(0)).containsExactly(1, 2, 3);
+  }
+
+  /** Appends that queue behind one running statement go together; each still gets its own outcome. */
+  @Nested
+  class GroupedAppends {
+    final EventStore grouped = new PgEventStore(proc.pool, PgEventStoreOptions.DEFAULT.withAppendBatching(1, 64));
+    final String tenant = "g-" + UUID.randomUUID();
+
+    @Test
+    void each_append_of_a_group_gets_its_own_outcome() {
+      await(grouped.append(tenant, "existing", ExpectedVersion.NO_STREAM, Events.events("A", 2)));
+      NewEvent taken = Events.event("A", 9);
+      await(grouped.append(tenant, "other", ExpectedVersion.NO_STREAM, List.of(taken)));
+
+      List<Future<AppendResult>> results = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        results.add(grouped.append(tenant, "s" + i, ExpectedVersion.NO_STREAM, Events.events("B", 1 + i % 3)));
+      }
+      Future<AppendResult> stale = grouped.append(tenant, "existing", ExpectedVersion.exactly(1), Events.events("C", 1));
+      Future<AppendResult> next = grouped.append(tenant, "existing", ExpectedVersion.exactly(2), Events.events("C", 1));
+      Future<AppendResult> after = grouped.append(tenant, "existing", ExpectedVersion.exactly(3), Events.events("C", 2));
+      Future<AppendResult> duplicate = grouped.append(tenant, "dup", ExpectedVersion.NO_STREAM, List.of(taken));
+      await(Future.join(List.of(Future.join(results), stale, next, after, duplicate)).otherwiseEmpty());
+
+      for (int i = 0; i < 20; i++) {
+        assertThat(results.get(i).result()).isEqualTo(new AppendResult(1 + i % 3, true));
+      }
+      assertThat(stale.cause()).isInstanceOfSatisfying(WrongExpectedVersion.class,
+          e -> assertThat(e.actualVersion()).isEqualTo(2));
+      assertThat(next.result()).isEqualTo(new AppendResult(3, true));
+      assertThat(after.result()).isEqualTo(new AppendResult(5, true));
+      assertThat(duplicate.cause()).isInstanceOf(DuplicateEvent.class);
+      assertThat(await(grouped.readStream(tenant, "existing", 1)).events()).extracting(RecordedEvent::type)
+          .containsExactly("A", "A", "C", "C", "C");
+      assertThat(await(grouped.readStream(tenant, "dup", 1)).streamVersion()).isZero();
+    }
   }
 }

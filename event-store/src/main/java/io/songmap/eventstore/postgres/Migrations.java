@@ -23,7 +23,8 @@ public final class Migrations {
   /** Every migration, oldest first; a new one is added at the end and never edits an old one. */
   static final List<Migration> ALL = List.of(
       load(1, "tables"),
-      load(2, "append_function"));
+      load(2, "append_function"),
+      load(3, "append_many_function"));
 
   record Migration(int version, String name, String sql) {
   }

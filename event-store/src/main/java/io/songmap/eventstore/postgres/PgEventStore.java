@@ -2,7 +2,6 @@ package io.songmap.eventstore.postgres;
 
 import io.songmap.eventstore.AllEventsPage;
 import io.songmap.eventstore.AppendResult;
-import io.songmap.eventstore.DuplicateEvent;
 import io.songmap.eventstore.EventFilter;
 import io.songmap.eventstore.EventStore;
 import io.songmap.eventstore.ExpectedVersion;
@@ -10,12 +9,9 @@ import io.songmap.eventstore.NewEvent;
 import io.songmap.eventstore.Position;
 import io.songmap.eventstore.ReadOptions;
 import io.songmap.eventstore.RecordedEvent;
-import io.songmap.eventstore.StreamArchived;
 import io.songmap.eventstore.StreamSlice;
-import io.songmap.eventstore.WrongExpectedVersion;
 import io.songmap.eventstore.upcast.Upcasters;
 import io.vertx.core.Future;
-import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -24,18 +20,15 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The event store on PostgreSQL through the Vert.x reactive client. An append is one prepared statement, one
  * round trip and one transaction: the {@code es_append} function checks and bumps the stream's version, inserts
- * the events from arrays and notifies subscribers.
+ * the events from arrays and notifies subscribers. Under load, appends that wait for a free statement slot are
+ * sent together in one transaction ({@link AppendBatcher}).
  */
 public final class PgEventStore implements EventStore {
-  private static final String APPEND =
-      "SELECT outcome, stream_version FROM es_append($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-
   static final String EVENT_COLUMNS = "e.global_pos, e.tx::text::bigint, e.tenant, e.stream_id, e.version, "
       + "e.event_id, e.type, e.schema_ver, e.data::text, e.meta::text, e.recorded_at";
 
@@ -49,11 +42,13 @@ public final class PgEventStore implements EventStore {
   private final PgEventStoreOptions options;
   private final Upcasters upcasters;
   private final ConcurrentHashMap<String, String> readAllSql = new ConcurrentHashMap<>();
+  private final AppendBatcher appends;
 
   public PgEventStore(Pool pool, PgEventStoreOptions options) {
     this.pool = pool;
     this.options = options;
     this.upcasters = options.upcasters();
+    this.appends = new AppendBatcher(pool, options);
   }
 
   /** Applies the schema migrations, then returns a store on {@code pool}. */
@@ -73,42 +68,9 @@ public final class PgEventStore implements EventStore {
   public Future<AppendResult> append(String tenant, String streamId, ExpectedVersion expected,
       List<NewEvent> events) {
     if (events.isEmpty()) {
-      throw new IllegalArgumentException("nothing to append");
+      return Future.failedFuture(new IllegalArgumentException("nothing to append"));
     }
-    int n = events.size();
-    UUID[] ids = new UUID[n];
-    String[] types = new String[n];
-    Integer[] schemaVersions = new Integer[n];
-    String[] data = new String[n];
-    String[] meta = new String[n];
-    for (int i = 0; i < n; i++) {
-      NewEvent e = events.get(i);
-      ids[i] = e.eventId();
-      types[i] = e.type();
-      schemaVersions[i] = e.schemaVersion();
-      data[i] = e.data();
-      meta[i] = e.meta();
-    }
-    Tuple args = Tuple.tuple().addString(tenant).addString(streamId).addLong(expected.code())
-        .addArrayOfUUID(ids).addArrayOfString(types).addArrayOfInteger(schemaVersions)
-        .addArrayOfString(data).addArrayOfString(meta).addString(options.notifyChannel());
-    return pool.preparedQuery(APPEND).execute(args).transform(ar -> {
-      if (ar.failed()) {
-        if (ar.cause() instanceof PgException pg && "23505".equals(pg.getSqlState())) {
-          return Future.failedFuture(new DuplicateEvent(tenant, streamId, pg.getConstraint()));
-        }
-        return Future.failedFuture(ar.cause());
-      }
-      Row row = ar.result().iterator().next();
-      long version = row.getLong(1);
-      return switch (row.getShort(0)) {
-        case 0 -> Future.succeededFuture(new AppendResult(version, true));
-        case 1 -> Future.succeededFuture(new AppendResult(version, false));
-        case 2 -> Future.failedFuture(new WrongExpectedVersion(tenant, streamId, expected, version));
-        case 3 -> Future.failedFuture(new StreamArchived(tenant, streamId, version));
-        default -> Future.failedFuture(new IllegalStateException("es_append outcome " + row.getShort(0)));
-      };
-    });
+    return appends.append(tenant, streamId, expected, events);
   }
 
   @Override
