@@ -1,0 +1,59 @@
+package io.songmap.gateway.ops;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.songmap.gateway.status.JobStatusQueries;
+import io.vertx.ext.web.Router;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
+
+/**
+ * The gateway's meters and the Prometheus {@code /metrics} scrape. Jobs by state come from the status table at
+ * scrape time, so every gateway replica reports the same numbers.
+ */
+public final class Metrics {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final AtomicInteger webSockets = new AtomicInteger();
+  private final MultiGauge jobsByState;
+  private final JobStatusQueries status;
+
+  public Metrics(JobStatusQueries status) {
+    this.status = status;
+    this.jobsByState = MultiGauge.builder("songmap_jobs").description("jobs by state").register(registry);
+    Gauge.builder("songmap_websocket_connections", webSockets, AtomicInteger::get)
+        .description("open WebSocket event streams").register(registry);
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public AtomicInteger webSockets() {
+    return webSockets;
+  }
+
+  public void gauge(String name, String description, IntSupplier value) {
+    Gauge.builder(name, value::getAsInt).description(description).register(registry);
+  }
+
+  public Counter counter(String name, String... tags) {
+    return Counter.builder(name).tags(tags).register(registry);
+  }
+
+  public void mount(Router router) {
+    router.get("/metrics").handler(ctx -> status.countByState()
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            jobsByState.register(ar.result().entrySet().stream()
+                .map(e -> MultiGauge.Row.of(Tags.of("state", e.getKey()), e.getValue()))
+                .toList(), true);
+          }
+          ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+              .end(registry.scrape());
+        }));
+  }
+}
