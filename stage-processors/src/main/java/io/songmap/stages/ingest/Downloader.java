@@ -51,7 +51,10 @@ final class Downloader {
     this.http = vertx.createHttpClient(options);
   }
 
-  Future<Path> download(String url, StageContext ctx) {
+  /** A downloaded file and the name of what it is, from the URL the last redirect led to. */
+  record Downloaded(Path file, String name) {}
+
+  Future<Downloaded> download(String url, StageContext ctx) {
     URI uri = parse(url);
     Path file = settings.workDir().resolve("download-" + UUID.randomUUID() + ".part");
     return ctx.executeBlocking(() -> Files.createDirectories(settings.workDir()))
@@ -60,8 +63,8 @@ final class Downloader {
             .transform(ignored -> Future.failedFuture(classify(e, uri))));
   }
 
-  private Future<Path> transfer(URI uri, Path file, StageContext ctx) {
-    Promise<Path> result = Promise.promise();
+  private Future<Downloaded> transfer(URI uri, Path file, StageContext ctx) {
+    Promise<Downloaded> result = Promise.promise();
     long timeoutMs = settings.downloadTimeout().toMillis();
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.GET)
@@ -82,17 +85,17 @@ final class Downloader {
     return result.future();
   }
 
-  private void receive(HttpClientResponse response, URI uri, Path file, StageContext ctx, Promise<Path> result) {
+  private void receive(HttpClientResponse response, URI uri, Path file, StageContext ctx, Promise<Downloaded> result) {
     int status = response.statusCode();
     if (status < 200 || status > 299) {
-      response.request().reset();
       result.tryFail(statusFailure(status, uri));
+      response.request().reset();
       return;
     }
     long declared = parseLength(response.getHeader(HttpHeaders.CONTENT_LENGTH));
     if (declared > settings.downloadMaxBytes()) {
-      response.request().reset();
       result.tryFail(tooLarge(uri, declared));
+      response.request().reset();
       return;
     }
     response.pause();
@@ -102,7 +105,7 @@ final class Downloader {
   }
 
   private void pipe(HttpClientResponse response, AsyncFile out, URI uri, Path file, long declared,
-      StageContext ctx, Promise<Path> result) {
+      StageContext ctx, Promise<Downloaded> result) {
     long[] received = {0};
     result.future().onFailure(e -> out.close());
     out.exceptionHandler(result::tryFail);
@@ -113,8 +116,8 @@ final class Downloader {
       }
       received[0] += chunk.length();
       if (received[0] > settings.downloadMaxBytes()) {
-        response.request().reset();
         result.tryFail(tooLarge(uri, received[0]));
+        response.request().reset();
         return;
       }
       out.write(chunk);
@@ -128,7 +131,8 @@ final class Downloader {
     });
     response.endHandler(v -> {
       if (!result.future().isComplete()) {
-        out.close().onSuccess(closed -> result.tryComplete(file)).onFailure(result::tryFail);
+        String name = fileName(response.request().absoluteURI());
+        out.close().onSuccess(closed -> result.tryComplete(new Downloaded(file, name))).onFailure(result::tryFail);
       }
     });
     response.resume();

@@ -89,12 +89,12 @@ public final class IngestStage implements StageHandler {
           .map(path -> new Source(key, path, lastSegment(key.name()), false));
     }
     String url = Inputs.require(task, INPUT_URL);
-    return downloader.download(url, ctx).compose(file -> {
-      String name = Downloader.fileName(url);
-      ArtifactKey key = new ArtifactKey(task.tenant(), task.jobId(), sourceArtifactName(name));
-      return Artifacts.put(store, key, file)
-          .map(info -> new Source(key, file, name, true))
-          .recover(e -> ctx.executeBlocking(() -> Files.deleteIfExists(file)).transform(v -> Future.failedFuture(e)));
+    return downloader.download(url, ctx).compose(download -> {
+      ArtifactKey key = new ArtifactKey(task.tenant(), task.jobId(), sourceArtifactName(download.name()));
+      return Artifacts.put(store, key, download.file())
+          .map(info -> new Source(key, download.file(), download.name(), true))
+          .recover(e -> ctx.executeBlocking(() -> Files.deleteIfExists(download.file()))
+              .transform(v -> Future.failedFuture(e)));
     });
   }
 
