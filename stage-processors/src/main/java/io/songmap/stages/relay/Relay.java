@@ -161,7 +161,12 @@ public final class Relay extends VerticleBase {
     p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "relay-" + config.owner());
     p.putAll(config.producerOverrides());
-    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    KafkaProducer<String, byte[]> created = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    // Fetch every topic's metadata now: a first send() to a topic would otherwise block the event loop for it.
+    for (String topic : config.topics().all()) {
+      created.partitionsFor(topic);
+    }
+    return created;
   }
 
   // ---- the page: publish in store order, park future tasks, wait for every ack

@@ -9,7 +9,6 @@ import io.songmap.job.JobState;
 import io.songmap.job.stage.Stage;
 import io.songmap.stages.jobs.JobCommands;
 import io.songmap.stages.jobs.JobCommands.Meta;
-import io.songmap.stages.jobs.JobCommands.Outcome;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -17,11 +16,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +34,10 @@ import org.slf4j.LoggerFactory;
  * <li>a record that is not a readable StageTask of this stage goes to the dead-letter topic;</li>
  * <li>a task whose attempt is no longer current (duplicate, late, cancelled, superseded) is
  *     acknowledged without running;</li>
- * <li>it waits until the task's {@code notBefore}, records StartStage, and runs the {@link
- *     StageHandler} under the stage timeout, recording throttled progress and heartbeats;</li>
+ * <li>it waits until the task's {@code notBefore} and runs the {@link StageHandler} under the stage
+ *     timeout, recording StartStage, throttled progress and heartbeats. StartStage is recorded before
+ *     the handler runs, or, with a {@linkplain StageWorkerConfig#startReportDelay() start report delay},
+ *     after that delay or in one append with the result, whichever comes first;</li>
  * <li>the result becomes CompleteStage, FailStage or SkipStage (a timeout FailStage TIMEOUT, an
  *     unexpected error FailStage INTERNAL); only once that is appended is the offset committed.</li>
  * </ol>
@@ -126,27 +129,23 @@ public final class StageWorker extends VerticleBase {
 
   private Future<Void> process(StageTask task) {
     Meta meta = new Meta(task.correlationId(), task.eventId());
-    return commands.load(task.tenant(), task.jobId()).compose(state -> {
-      if (!state.exists()) {
-        return Future.failedFuture(new DeadLetter("JOB_NOT_FOUND",
-            "job " + task.jobId() + " of tenant " + task.tenant() + " does not exist"));
-      }
-      if (!state.isCurrent(stage, task.run(), task.attempt())) {
-        log.debug("{}: not current any more ({}), acknowledged without running", task.attemptKey(),
-            state.stage(stage).status());
-        return Future.succeededFuture();
-      }
-      return waitUntil(task.notBefore()).compose(v -> {
-        JobCommand start = new JobCommand.StartStage(task.jobId(), stage, task.run(), task.attempt(), Instant.now());
-        return commands.handle(task.tenant(), start, meta, state);
-      }).compose(started -> {
-        if (!started.state().isCurrent(stage, task.run(), task.attempt())) {
-          log.debug("{}: superseded before it started", task.attemptKey());
-          return Future.succeededFuture();
-        }
-        return new Attempt(task, meta, started.state()).run();
-      });
-    });
+    // The state this process last saw is usually current (it appended the events that led here); only a
+    // fresh read may conclude that the attempt is not.
+    return commands.recent(task.tenant(), task.jobId())
+        .compose(known -> known.isCurrent(stage, task.run(), task.attempt()) ? Future.succeededFuture(known)
+            : commands.load(task.tenant(), task.jobId()))
+        .compose(state -> {
+          if (!state.exists()) {
+            return Future.failedFuture(new DeadLetter("JOB_NOT_FOUND",
+                "job " + task.jobId() + " of tenant " + task.tenant() + " does not exist"));
+          }
+          if (!state.isCurrent(stage, task.run(), task.attempt())) {
+            log.debug("{}: not current any more ({}), acknowledged without running", task.attemptKey(),
+                state.stage(stage).status());
+            return Future.succeededFuture();
+          }
+          return waitUntil(task.notBefore()).compose(v -> new Attempt(task, meta, state).run());
+        });
   }
 
   private Future<Void> waitUntil(Instant notBefore) {
@@ -167,13 +166,17 @@ public final class StageWorker extends VerticleBase {
 
   // ---- one running attempt
 
-  /** The state of one attempt between StartStage and its result; lives on the worker's context. */
+  /**
+   * One attempt from StartStage to its result; lives on the worker's context. Its appends (start,
+   * progress, result) go one after the other, each deciding against the state the previous one left.
+   */
   private final class Attempt implements StageContext {
     private final StageTask task;
     private final Meta meta;
     private final Instant deadline;
     private JobState known;
-    private Future<Void> lastReport = Future.succeededFuture();
+    private Future<Void> appends = Future.succeededFuture();
+    private boolean startRecorded;
     private boolean reportInFlight;
     private double recorded;
     private volatile double latest;
@@ -191,6 +194,24 @@ public final class StageWorker extends VerticleBase {
     }
 
     Future<Void> run() {
+      if (config.startReportDelay().isZero()) {
+        return append(List.of()).compose(v -> {
+          if (!known.isCurrent(stage, task.run(), task.attempt())) {
+            log.debug("{}: superseded before it started", task.attemptKey());
+            return Future.succeededFuture();
+          }
+          return runHandler();
+        });
+      }
+      vertx.setTimer(config.startReportDelay().toMillis(), id -> {
+        if (!finished && !startRecorded) {
+          enqueue(() -> append(List.of()));
+        }
+      });
+      return runHandler();
+    }
+
+    private Future<Void> runHandler() {
       Promise<StageResult> result = Promise.promise();
       long timeout = vertx.setTimer(config.stageTimeout().toMillis(), id -> {
         abandoned = true;
@@ -222,7 +243,33 @@ public final class StageWorker extends VerticleBase {
         if (progressTimer >= 0) {
           vertx.cancelTimer(progressTimer);
         }
-        return lastReport.transform(ignored -> report(outcome, REPORT_TRIES));
+        return enqueue(() -> report(outcome, REPORT_TRIES));
+      });
+    }
+
+    /** Runs {@code step} after every append queued before it, whatever their outcome. */
+    private Future<Void> enqueue(Supplier<Future<Void>> step) {
+      appends = appends.transform(ignored -> step.get());
+      return appends;
+    }
+
+    /** Appends {@code commands}, preceded by StartStage while that is not recorded yet. */
+    private Future<Void> append(List<JobCommand> commands) {
+      List<JobCommand> batch = new ArrayList<>(commands.size() + 1);
+      if (!startRecorded) {
+        batch.add(new JobCommand.StartStage(task.jobId(), stage, task.run(), task.attempt(), Instant.now()));
+      }
+      batch.addAll(commands);
+      if (batch.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      return StageWorker.this.commands.handleAll(task.tenant(), batch, meta, known).map(outcome -> {
+        known = outcome.state();
+        startRecorded = true;
+        if (!known.isCurrent(stage, task.run(), task.attempt())) {
+          abandoned = true; // cancelled or superseded meanwhile: the handler may stop early
+        }
+        return null;
       });
     }
 
@@ -238,7 +285,7 @@ public final class StageWorker extends VerticleBase {
         StageResult.Skipped s = (StageResult.Skipped) outcome;
         command = new JobCommand.SkipStage(task.jobId(), stage, task.run(), task.attempt(), s.reason(), now);
       }
-      return commands.handle(task.tenant(), command, meta, known).<Void>mapEmpty().recover(err -> {
+      return append(List.of(command)).recover(err -> {
         if (err instanceof JobRejection.StageNotSkippable) {
           log.error("{}: the handler skipped a stage that cannot be skipped", task.attemptKey());
           return report(StageResult.failed(ErrorCode.INTERNAL, "the " + stage + " handler skipped a stage that"
@@ -310,22 +357,21 @@ public final class StageWorker extends VerticleBase {
       lastReportNanos = System.nanoTime();
       JobCommand command = new JobCommand.ReportProgress(task.jobId(), stage, task.run(), task.attempt(), fraction,
           Instant.now());
-      lastReport = commands.handle(task.tenant(), command, meta, known).<Void>map(outcome -> {
-        known = outcome.state();
-        recorded = Math.max(recorded, fraction);
-        if (!known.isCurrent(stage, task.run(), task.attempt())) {
-          abandoned = true; // cancelled or superseded meanwhile: the handler may stop early
-        }
-        return null;
-      }).otherwise(err -> {
-        log.warn("{}: recording progress failed: {}", task.attemptKey(), err.toString());
-        return null;
-      }).onComplete(ar -> {
-        reportInFlight = false;
-        if (!finished && latest > recorded) {
-          progressed();
-        }
-      });
+      enqueue(() -> finished ? Future.succeededFuture() : append(List.of(command))
+          .map(v -> {
+            recorded = Math.max(recorded, fraction);
+            return (Void) null;
+          })
+          .otherwise(err -> {
+            log.warn("{}: recording progress failed: {}", task.attemptKey(), err.toString());
+            return null;
+          }))
+          .onComplete(ar -> {
+            reportInFlight = false;
+            if (!finished && latest > recorded) {
+              progressed();
+            }
+          });
     }
 
     @Override
