@@ -1,0 +1,162 @@
+package io.songmap.launcher;
+
+import io.songmap.artifacts.LocalArtifactStore;
+import io.songmap.eventstore.postgres.PgEventStore;
+import io.songmap.eventstore.postgres.PgEventStoreOptions;
+import io.songmap.inference.cpu.CpuServer;
+import io.songmap.inference.cpu.CpuServerConfig;
+import io.songmap.inference.cpu.models.CpuModels;
+import io.songmap.inference.triton.TritonClient;
+import io.songmap.inference.triton.TritonClientConfig;
+import io.songmap.job.stage.Stage;
+import io.songmap.stages.Stages;
+import io.songmap.stages.jobs.JobCommands;
+import io.songmap.stages.relay.Relay;
+import io.songmap.stages.relay.RelayConfig;
+import io.songmap.stages.runtime.EnvValues;
+import io.songmap.stages.runtime.KafkaTopics;
+import io.songmap.stages.runtime.StageHandler;
+import io.songmap.stages.runtime.StageWorker;
+import io.songmap.stages.runtime.StageWorkerConfig;
+import io.songmap.testkit.EmbeddedKafka;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One process's share of Songmap, assembled from the settings: the connections (PostgreSQL, Kafka,
+ * inference) and whichever roles were asked for (relay, stage workers). With nothing configured it
+ * brings its own Kafka broker and CPU inference server, so one command runs everything.
+ */
+final class Node implements AutoCloseable {
+  final Settings settings;
+  private final Map<String, String> rawEnv;
+  EnvValues env;
+  final Vertx vertx;
+  private final List<AutoCloseable> closers = new ArrayList<>();
+  String kafkaBootstrap;
+  PgConnectOptions pg;
+  Pool pool;
+  PgEventStore store;
+  JobCommands commands;
+  LocalArtifactStore artifacts;
+  TritonClient triton;
+  String tritonTarget;
+
+  private Node(Settings settings, Map<String, String> env) {
+    this.settings = settings;
+    this.rawEnv = new java.util.HashMap<>(env);
+    this.env = new EnvValues(env);
+    this.vertx = Vertx.vertx();
+  }
+
+  static Node create(Settings settings, Map<String, String> env) {
+    return new Node(settings, env);
+  }
+
+  /** Connects to (or starts) Kafka and creates the topics. */
+  Node kafka() {
+    if (settings.kafkaBootstrap().isEmpty()) {
+      EmbeddedKafka broker = EmbeddedKafka.start(Map.of());
+      closers.add(broker);
+      kafkaBootstrap = broker.bootstrapServers();
+    } else {
+      kafkaBootstrap = settings.kafkaBootstrap();
+    }
+    // Every role reads its Kafka settings from the environment; hand them the broker actually used.
+    rawEnv.put("SONGMAP_KAFKA_BOOTSTRAP", kafkaBootstrap);
+    env = new EnvValues(rawEnv);
+    new KafkaTopics(env.string("SONGMAP_KAFKA_TOPIC_PREFIX", "")).createAllBlocking(kafkaBootstrap, env.integer("SONGMAP_KAFKA_PARTITIONS", 4),
+        (short) env.integer("SONGMAP_KAFKA_REPLICATION", 1), Duration.ofSeconds(60));
+    return this;
+  }
+
+  /** Connects to PostgreSQL, creating the database if it is missing, and opens the event store. */
+  Node postgres() {
+    pg = Postgres.resolve(vertx, settings);
+    pool = PgBuilder.pool().connectingTo(pg).with(new PoolOptions().setMaxSize(env.integer("SONGMAP_PG_POOL_SIZE", 16)))
+        .using(vertx).build();
+    store = await(PgEventStore.start(pool, PgEventStoreOptions.DEFAULT), "opening the event store");
+    commands = new JobCommands(vertx, store);
+    return this;
+  }
+
+  Node artifacts() {
+    artifacts = new LocalArtifactStore(vertx, settings.artifactsDir());
+    return this;
+  }
+
+  /** Connects to the inference server, starting the in-process CPU server when none is configured. */
+  Node inference() {
+    if (settings.tritonUrl().isEmpty()) {
+      CpuServer server = CpuServer.start(CpuServerConfig.defaults(0), CpuModels.defaults());
+      closers.add(server);
+      tritonTarget = "localhost:" + server.port();
+    } else {
+      tritonTarget = settings.tritonUrl();
+    }
+    triton = TritonClient.create(TritonClientConfig.of(tritonTarget).withDeadline(
+        env.duration("SONGMAP_TRITON_DEADLINE", Duration.ofMinutes(2))));
+    closers.add(triton);
+    return this;
+  }
+
+  Node relay() {
+    await(vertx.deployVerticle(new Relay(store, pg, RelayConfig.fromEnv(env))), "starting the relay");
+    return this;
+  }
+
+  Node workers(Collection<Stage> stages) {
+    Map<Stage, StageHandler> handlers = Stages.create(vertx, artifacts, triton, Stages.Settings.fromEnv(env));
+    StageWorkerConfig config = StageWorkerConfig.fromEnv(env);
+    for (Stage stage : stages) {
+      await(vertx.deployVerticle(new StageWorker(stage, handlers.get(stage), commands, config)),
+          "starting the " + stage.wireName() + " worker");
+    }
+    return this;
+  }
+
+  static Set<Stage> allStages() {
+    return EnumSet.allOf(Stage.class);
+  }
+
+  static <T> T await(Future<T> f, String what) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(what + " failed: " + e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(what + " was interrupted", e);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException(what + " took longer than 120 s", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception ignored) {
+      // Shutting down anyway.
+    }
+    for (int i = closers.size() - 1; i >= 0; i--) {
+      try {
+        closers.get(i).close();
+      } catch (Exception ignored) {
+        // Best effort: the process is exiting.
+      }
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package io.songmap.launcher;
+
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Tuple;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Finds the PostgreSQL server to use: {@code SONGMAP_PG_URL} when set, otherwise a server on
+ * 127.0.0.1:5432. Creates the database when the server has none of that name.
+ */
+final class Postgres {
+  static final String LOCAL = "postgresql://postgres@127.0.0.1:5432/songmap";
+
+  private Postgres() {}
+
+  static PgConnectOptions resolve(Vertx vertx, Settings settings) {
+    boolean configured = !settings.pgUrl().isEmpty();
+    PgConnectOptions target = PgUrl.parse(configured ? settings.pgUrl() : LOCAL);
+    PgConnectOptions admin = new PgConnectOptions(target).setDatabase("postgres");
+    try {
+      ensureDatabase(vertx, admin, target.getDatabase());
+      return target;
+    } catch (Exception e) {
+      String where = configured ? "SONGMAP_PG_URL (" + PgUrl.redact(settings.pgUrl()) + ")" : "127.0.0.1:5432";
+      throw new IllegalStateException("""
+          no PostgreSQL server reachable at %s: %s
+            Songmap keeps its job events in PostgreSQL. Either
+              - run scripts/ensure-postgres (installs Debian's postgresql if missing and starts it), or
+              - set SONGMAP_PG_URL=postgresql://user:password@host:5432/songmap to use another server."""
+          .formatted(where, rootCause(e)), e);
+    }
+  }
+
+  private static void ensureDatabase(Vertx vertx, PgConnectOptions admin, String database) throws Exception {
+    Pool pool = PgBuilder.pool().connectingTo(admin).with(new PoolOptions().setMaxSize(1)).using(vertx).build();
+    try {
+      var rows = pool.preparedQuery("select 1 from pg_database where datname = $1").execute(Tuple.of(database))
+          .toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+      if (rows.size() == 0) {
+        if (!database.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+          throw new IllegalArgumentException("database name must be a plain identifier: " + database);
+        }
+        pool.query("create database " + database).execute()
+            .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.close();
+    }
+  }
+
+  private static String rootCause(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
+  }
+}
