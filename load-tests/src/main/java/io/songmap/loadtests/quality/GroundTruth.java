@@ -80,7 +80,7 @@ public record GroundTruth(String generator, long seed, double durationSeconds, i
     return new GroundTruth(GENERATOR, song.seed(), duration, sampleRate, t.onsetLatencySeconds(), "4/4", song.key(),
         new Tempo(t.bpm(), beats), downbeats, programs, new Drums(hits), notes(song.bass(), t, duration),
         notes(song.melody(), t, duration), song.pads().map(p -> notes(p, t, duration)).orElse(null),
-        Map.copyOf(stems));
+        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stems)));
   }
 
   /** Length of the song's audio in frames: up to its end tick. */
