@@ -21,6 +21,7 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Sends appends to PostgreSQL: alone while fewer than {@code appendConcurrency} statements run, otherwise queued
@@ -42,6 +43,16 @@ final class AppendBatcher {
   private final int maxBatch;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private int running;
+  private final LongAdder statements = new LongAdder();
+  private final LongAdder appendsSent = new LongAdder();
+
+  /** How many append statements went out, and how many appends they carried. */
+  record Stats(long statements, long appends) {
+  }
+
+  Stats stats() {
+    return new Stats(statements.sum(), appendsSent.sum());
+  }
 
   AppendBatcher(Pool pool, PgEventStoreOptions options) {
     this.pool = pool;
@@ -110,6 +121,8 @@ final class AppendBatcher {
   }
 
   private Future<AppendResult> sendOne(Pending p) {
+    statements.increment();
+    appendsSent.increment();
     int n = p.events().size();
     UUID[] ids = new UUID[n];
     String[] types = new String[n];
@@ -161,6 +174,8 @@ final class AppendBatcher {
     Tuple args = Tuple.tuple().addArrayOfString(tenants).addArrayOfString(streams).addArrayOfLong(expected)
         .addArrayOfInteger(counts).addArrayOfUUID(ids).addArrayOfString(types).addArrayOfInteger(schemaVersions)
         .addArrayOfString(data).addArrayOfString(meta).addString(channel);
+    statements.increment();
+    appendsSent.add(appends);
     return pool.preparedQuery(APPEND_MANY).execute(args).transform(ar -> {
       if (ar.failed()) {
         // One append spoilt the transaction (a duplicate event id, a deadlock with another process...):

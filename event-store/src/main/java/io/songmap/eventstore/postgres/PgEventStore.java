@@ -64,6 +64,12 @@ public final class PgEventStore implements EventStore {
     return options;
   }
 
+  /** Appends per statement so far: {@code [statements, appends]}, to see how much group commit happened. */
+  public long[] appendStatistics() {
+    AppendBatcher.Stats s = appends.stats();
+    return new long[] {s.statements(), s.appends()};
+  }
+
   @Override
   public Future<AppendResult> append(String tenant, String streamId, ExpectedVersion expected,
       List<NewEvent> events) {

@@ -11,7 +11,8 @@ import java.util.Map;
  */
 record BenchConfig(String url, int writers, int streams, int eventsPerStream, int batch, int reads,
     int[] readConcurrency, double readMinSeconds, int maxSeconds, int warmupStreams, int warmupSeconds,
-    int payloadBytes, int poolSize, int pageSize, boolean notifyOnAppend, boolean parseOnReadAll, int eventLoops) {
+    int payloadBytes, int poolSize, int pageSize, boolean notifyOnAppend, boolean parseOnReadAll, int eventLoops, int appendConcurrency,
+    int maxAppendsPerBatch, int quietWaitSeconds) {
 
   static final String DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/songmap_bench";
 
@@ -35,6 +36,11 @@ record BenchConfig(String url, int writers, int streams, int eventsPerStream, in
       {"notify", "true", "appends NOTIFY subscribers (as in production); false turns it off"},
       {"parse", "false", "read-all parses every payload into a JsonObject (stream reads always do)"},
       {"event-loops", "2", "Vert.x event loop threads"},
+      {"append-concurrency", "4", "append statements at once; appends arriving meanwhile go together in one"
+          + " transaction (0: every append alone)"},
+      {"max-batch", "64", "the most appends sent together"},
+      {"quiet-wait-seconds", "120", "before measuring, wait at most this long for other processes to use under"
+          + " 0.25 cores (as the peer's run.sh does)"},
   };
 
   static String help() {
@@ -99,12 +105,16 @@ record BenchConfig(String url, int writers, int streams, int eventsPerStream, in
         Integer.parseInt(values.getOrDefault("page-size", "5000")),
         Boolean.parseBoolean(values.getOrDefault("notify", "true")),
         Boolean.parseBoolean(values.getOrDefault("parse", "false")),
-        Integer.parseInt(values.getOrDefault("event-loops", "2")));
+        Integer.parseInt(values.getOrDefault("event-loops", "2")),
+        Integer.parseInt(values.getOrDefault("append-concurrency", "4")),
+        Integer.parseInt(values.getOrDefault("max-batch", "64")),
+        Integer.parseInt(values.getOrDefault("quiet-wait-seconds", "120")));
   }
 
   BenchConfig {
     if (writers < 1 || streams < 1 || eventsPerStream < 1 || batch < 1 || reads < 1 || poolSize < 1
-        || pageSize < 1 || maxSeconds < 1 || eventLoops < 1 || payloadBytes < 0 || readConcurrency.length == 0) {
+        || pageSize < 1 || maxSeconds < 1 || eventLoops < 1 || payloadBytes < 0 || readConcurrency.length == 0
+        || appendConcurrency < 0 || maxAppendsPerBatch < 1) {
       throw new IllegalArgumentException("counts and sizes must be positive");
     }
   }

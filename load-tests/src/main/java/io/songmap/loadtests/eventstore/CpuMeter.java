@@ -63,6 +63,15 @@ final class CpuMeter {
     }
   }
 
+  /** Busy cores of the whole machine over {@code window}. */
+  static double machineBusyCores(java.time.Duration window) throws InterruptedException {
+    long[] a = machineJiffies();
+    Thread.sleep(window.toMillis());
+    long[] b = machineJiffies();
+    long total = b[2] - a[2];
+    return total == 0 ? 0 : Runtime.getRuntime().availableProcessors() * (double) (b[0] + b[1] - a[0] - a[1]) / total;
+  }
+
   String done(long ops, String opName) {
     double wallS = (System.nanoTime() - wall) / 1e9;
     long[] m = machineJiffies();

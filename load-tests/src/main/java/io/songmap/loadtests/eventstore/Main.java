@@ -11,7 +11,6 @@ import io.songmap.eventstore.Position;
 import io.songmap.eventstore.RecordedEvent;
 import io.songmap.eventstore.postgres.PgEventStore;
 import io.songmap.eventstore.postgres.PgEventStoreOptions;
-import io.songmap.eventstore.upcast.Upcasters;
 import io.songmap.testkit.TestPostgres;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -24,6 +23,7 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -59,13 +59,15 @@ public final class Main {
     int poolSize = Math.max(config.poolSize(), config.maxReadConcurrency());
     this.pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(poolSize)).connectingTo(connect).using(vertx)
         .build();
-    this.store = await(PgEventStore.start(pool, new PgEventStoreOptions(
-        config.notifyOnAppend() ? PgEventStoreOptions.DEFAULT_CHANNEL : null, Upcasters.NONE)));
+    this.store = await(PgEventStore.start(pool, PgEventStoreOptions.DEFAULT
+        .withNotifyChannel(config.notifyOnAppend() ? PgEventStoreOptions.DEFAULT_CHANNEL : null)
+        .withAppendBatching(config.appendConcurrency(), config.maxAppendsPerBatch())));
     int base = payload(UUID.randomUUID().toString(), 9, "").encode().length();
     this.detailPad = "x".repeat(Math.max(0, config.payloadBytes() - base));
-    log("payload JSON size: %d bytes; pool %d, event loops %d, notify %s, read-all page %d",
-        payload(UUID.randomUUID().toString(), 9, detailPad).encode().length(), poolSize, config.eventLoops(),
-        config.notifyOnAppend(), config.pageSize());
+    log("payload JSON size: %d bytes; pool %d, event loops %d, notify %s, append concurrency %d (batches <= %d),"
+            + " read-all page %d", payload(UUID.randomUUID().toString(), 9, detailPad).encode().length(), poolSize,
+        config.eventLoops(), config.notifyOnAppend(), config.appendConcurrency(), config.maxAppendsPerBatch(),
+        config.pageSize());
   }
 
   public static void main(String[] args) throws Exception {
@@ -94,6 +96,7 @@ public final class Main {
         bench.pass(config.warmupStreams(), Math.min(config.reads(), 500), config.warmupSeconds(), false);
         log("warm-up done in %.1f s", (System.nanoTime() - t0) / 1e9);
       }
+      waitForQuiet(config.quietWaitSeconds());
       log("measuring: %d writers, %d streams x %d events, batch %d, %d reads, <= %d s per phase", config.writers(),
           config.streams(), config.eventsPerStream(), config.batch(), config.reads(), config.maxSeconds());
       bench.pass(config.streams(), config.reads(), config.maxSeconds(), true);
@@ -142,6 +145,7 @@ public final class Main {
     for (int w = 0; w < config.writers(); w++) {
       writers.add(new Writer(w, ids, perCall, deadline));
     }
+    long[] statsBefore = store.appendStatistics();
     CpuMeter cpu = new CpuMeter(pgPids());
     long t0 = System.nanoTime();
     List<Future<Void>> done = new ArrayList<>();
@@ -158,12 +162,15 @@ public final class Main {
       events += w.events;
       calls += w.calls;
     }
+    long[] statsAfter = store.appendStatistics();
+    double perStatement = (double) (statsAfter[1] - statsBefore[1]) / Math.max(1, statsAfter[0] - statsBefore[0]);
     long expected = (long) ids.size() * config.eventsPerStream();
     String line = String.format(Locale.ROOT, "eventstore %s: %.0f events/s p50 %s ms p99 %s ms", label,
         events / secs, ms(all, 50), ms(all, 99));
     report(measured, line, String.format(Locale.ROOT,
-        "(%d/%d events, %d calls of %d, %.1f s, %d writers, p99.9 %s ms, max %s ms, %s%s)", events, expected, calls,
-        perCall, secs, config.writers(), ms(all, 99.9), ms(all, 100), cpu.done(events, "event"),
+        "(%d/%d events, %d calls of %d, %.2f appends per statement, %.1f s, %d writers, p99.9 %s ms, max %s ms, %s%s)",
+        events, expected, calls, perCall, perStatement, secs, config.writers(), ms(all, 99.9), ms(all, 100),
+        cpu.done(events, "event"),
         events < expected ? ", STOPPED AT TIME LIMIT" : ""), true);
   }
 
@@ -356,6 +363,23 @@ public final class Main {
         String.format(Locale.ROOT, "(%d passes over %d events, %.2f s, page %d, payloads %s, %s)", passes,
             passEvents, secs, config.pageSize(), config.parseOnReadAll() ? "parsed" : "passed through as text",
             cpu.done(events[0], "event")), true);
+  }
+
+  /** Waits (at most {@code seconds}) until the machine's other processes use under 0.25 cores. */
+  private static void waitForQuiet(int seconds) throws InterruptedException {
+    long end = System.nanoTime() + seconds * 1_000_000_000L;
+    while (true) {
+      double busy = CpuMeter.machineBusyCores(Duration.ofSeconds(2));
+      if (busy <= 0.25) {
+        log("machine quiet (%.2f cores busy)", busy);
+        return;
+      }
+      if (System.nanoTime() > end) {
+        log("machine still busy (%.2f cores used by others), measuring anyway", busy);
+        return;
+      }
+      log("machine busy (%.2f cores used by others), waiting...", busy);
+    }
   }
 
   // ---- housekeeping -------------------------------------------------------------------------------------------
