@@ -1,5 +1,6 @@
 package io.songmap.stages.pipeline;
 
+import io.songmap.avro.wire.AvroWire;
 import io.songmap.eventstore.RecordedEvent;
 import io.songmap.eventstore.postgres.PgEventStore;
 import io.songmap.eventstore.postgres.PgEventStoreOptions;
@@ -13,6 +14,7 @@ import io.songmap.job.retry.RetryPolicy;
 import io.songmap.job.stage.Stage;
 import io.songmap.stages.jobs.JobCommands;
 import io.songmap.stages.jobs.JobEventJson;
+import io.songmap.stages.relay.JobEventAvro;
 import io.songmap.stages.relay.Relay;
 import io.songmap.stages.relay.RelayConfig;
 import io.songmap.stages.runtime.KafkaTopics;
@@ -38,6 +40,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -57,6 +60,7 @@ public final class PipelineFixture implements AutoCloseable {
   public final Pool pool;
   public final PgEventStore store;
   public final KafkaTopics topics;
+  private final java.util.concurrent.atomic.AtomicInteger topicSets = new java.util.concurrent.atomic.AtomicInteger();
   public final String bootstrap;
   public final JobCommands commands;
 
@@ -84,7 +88,7 @@ public final class PipelineFixture implements AutoCloseable {
 
   public RelayConfig relayConfig() {
     return RelayConfig.defaults(bootstrap).withTopics(topics)
-        .withLease(Duration.ofSeconds(2), Duration.ofMillis(200));
+        .withLease(Duration.ofSeconds(5), Duration.ofMillis(250));
   }
 
   public Relay relay(RelayConfig config) {
@@ -100,8 +104,40 @@ public final class PipelineFixture implements AutoCloseable {
   }
 
   public StageWorkerConfig workerConfig() {
-    return StageWorkerConfig.defaults(bootstrap).withTopics(topics).withMaxInFlight(16)
+    return workerConfig(topics);
+  }
+
+  public StageWorkerConfig workerConfig(KafkaTopics topicNames) {
+    return StageWorkerConfig.defaults(bootstrap).withTopics(topicNames).withMaxInFlight(16)
         .withShutdownGrace(Duration.ofMillis(500));
+  }
+
+  /** Another set of topics (and consumer groups), for a test that wants the broker to itself. */
+  public KafkaTopics newTopics() {
+    KafkaTopics more = new KafkaTopics(topics.prefix() + topicSets.incrementAndGet() + ".");
+    more.createAllBlocking(bootstrap, 3, (short) 1, Duration.ofSeconds(30));
+    return more;
+  }
+
+  /** The stored StageRequested of the job's current attempt of {@code stage}, as the relay publishes it. */
+  public byte[] taskRecord(String jobId, Stage stage) {
+    List<RecordedEvent> recorded = recorded(jobId);
+    for (int i = recorded.size() - 1; i >= 0; i--) {
+      RecordedEvent r = recorded.get(i);
+      JobEvent e = JobEventJson.fromJson(r.type(), r.dataJson());
+      if (e instanceof JobEvent.StageRequested requested && requested.stage() == stage) {
+        return AvroWire.stageTask().encode(JobEventAvro.stageTask(r, requested, "corr-" + jobId, 0));
+      }
+    }
+    throw new IllegalStateException(stage + " was never requested for " + jobId);
+  }
+
+  public void produce(String topic, String key, byte[] value) {
+    try (KafkaProducer<String, byte[]> p = producer()) {
+      p.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   public StageWorker worker(Stage stage, StageHandler handler, StageWorkerConfig config) {
@@ -143,6 +179,12 @@ public final class PipelineFixture implements AutoCloseable {
     KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
         new ByteArrayDeserializer());
     consumer.subscribe(topicNames);
+    // Joined before anything is produced, so that what it sees is timed by the producer, not by the join.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (consumer.assignment().isEmpty() && System.nanoTime() < deadline) {
+      consumer.poll(Duration.ofMillis(50));
+    }
+    consumer.seekToBeginning(consumer.assignment());
     return consumer;
   }
 
