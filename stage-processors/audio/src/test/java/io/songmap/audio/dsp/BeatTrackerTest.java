@@ -51,6 +51,34 @@ class BeatTrackerTest {
         assertTracks(r, bpm, tracker.track(r.samples(), r.sampleRate()));
     }
 
+    /**
+     * GM drum patterns rendered by FluidSynth (see {@code audio/gm-drums/render.sh}): kick patterns, snare
+     * on 2 and 4, and closed hi-hats in eighths or sixteenths, open hi-hats on the off-beats, or a ride.
+     * The first beat is at one beat's length; FluidSynth sounds a few milliseconds late.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"four-90", "eighths-84", "sixteenths-100", "ride-130", "four-140", "eighths-150"})
+    void generalMidiDrumPatterns(String name) throws Exception {
+        double bpm = Double.parseDouble(name.substring(name.indexOf('-') + 1));
+        Path file = Files.createTempFile("gm-", ".opus");
+        try (var in = BeatTrackerTest.class.getResourceAsStream("/audio/gm-drums/" + name + ".opus")) {
+            Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        PcmAudio audio = new AudioDecoder().decode(file).audio();
+        Files.delete(file);
+        int bars = (int) Math.floor(12 / (4 * 60 / bpm)) - 1;
+        double[] beats = new double[bars * 4];
+        for (int k = 0; k < beats.length; k++) {
+            beats[k] = (k + 1) * 60 / bpm;
+        }
+
+        BeatTrack track = tracker.track(audio.mixToMono(), audio.sampleRate());
+
+        assertThat(track.bpm() / bpm).as("tempo ratio").isCloseTo(1.0, within(0.04));
+        assertThat(recall(beats, track.beats(), 0.02)).as("true beats found").isGreaterThanOrEqualTo(0.9);
+        assertThat(recall(track.beats(), beats, 0.02)).as("tracked beats that are true").isGreaterThanOrEqualTo(0.9);
+    }
+
     @Test
     void theEnvelopeOfTheOnsetDetectorCanBeShared() {
         DrumSynth.Rendering r = DrumSynth.rockBeat(96, 15, 0.5, 44_100, 8);
