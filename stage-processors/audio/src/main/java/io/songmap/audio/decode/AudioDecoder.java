@@ -50,6 +50,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
@@ -75,9 +76,10 @@ import org.bytedeco.javacpp.PointerPointer;
  * are copied to both channels at unity gain; inputs with more than two channels are down-mixed by
  * libswresample's standard matrix.
  *
- * <p><b>Threads.</b> {@link #decode} is blocking native work that takes a large fraction of a second
- * per minute of audio. Call it from a bounded worker pool (Vert.x {@code executeBlocking} or a worker
- * verticle), never on an event loop. Instances are immutable and safe to share.
+ * <p><b>Threads.</b> {@link #decode} is blocking native work (about 60 ms of CPU per minute of MP3).
+ * Call it from a bounded worker pool (Vert.x {@code executeBlocking} or a worker verticle), never on
+ * an event loop. Interrupting the calling thread stops it between packets with a
+ * {@link CancellationException}, native memory released. Instances are immutable and safe to share.
  *
  * <p><b>Failures</b> are {@link AudioDecodeException}s with an {@link AudioErrorCode}, never retryable.
  * Too long is decided from the container's declared duration before decoding when it declares one,
@@ -109,7 +111,8 @@ public final class AudioDecoder {
     /**
      * Decodes {@code file}. Blocking; see the class comment for threads.
      *
-     * @throws AudioDecodeException with the reason the file cannot be used
+     * @throws AudioDecodeException  with the reason the file cannot be used
+     * @throws CancellationException when the calling thread is interrupted (its interrupt flag stays set)
      */
     public DecodedAudio decode(Path file) throws AudioDecodeException {
         Objects.requireNonNull(file, "file");
@@ -273,6 +276,9 @@ public final class AudioDecoder {
 
         void run() throws AudioDecodeException {
             while (true) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new CancellationException("decoding interrupted");
+                }
                 int rc = av_read_frame(format, packet);
                 if (rc < 0) {
                     if (rc != AVERROR_EOF) {

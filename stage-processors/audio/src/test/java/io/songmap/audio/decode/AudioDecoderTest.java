@@ -93,6 +93,19 @@ class AudioDecoderTest {
         }
     }
 
+    @Test
+    void anInterruptedThreadStopsDecoding() throws Exception {
+        Path file = fixture("click-48k.flac");
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(() -> decoder.decode(file)).isInstanceOf(java.util.concurrent.CancellationException.class);
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(decoder.decode(file).audio().frames()).isPositive();
+    }
+
     @Nested
     class GaplessMp3 {
         @Test
