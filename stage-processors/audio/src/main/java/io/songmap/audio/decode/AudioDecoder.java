@@ -49,6 +49,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
@@ -165,7 +166,7 @@ public final class AudioDecoder {
                 && format.duration_estimation_method() != AVFMT_DURATION_FROM_BITRATE;
         // A second of slack: containers count encoder delay and padding in their duration.
         if (!Double.isNaN(source.declaredSeconds()) && source.declaredSeconds() > limits.maxSeconds() + 1.0) {
-            throw new AudioDecodeException(AudioErrorCode.AUDIO_TOO_LONG, String.format(
+            throw new AudioDecodeException(AudioErrorCode.AUDIO_TOO_LONG, String.format(Locale.ROOT, 
                     "the file declares %.1f s of audio, the limit is %.1f s", source.declaredSeconds(), limits.maxSeconds()));
         }
 
@@ -223,22 +224,22 @@ public final class AudioDecoder {
                 && seconds < source.declaredSeconds() - Math.max(0.5, 0.02 * source.declaredSeconds());
         if (shortOfDeclared || (decoder.readError != 0 && !durationTrusted)) {
             String why = decoder.readError != 0 ? FfmpegRuntime.describe(decoder.readError) : "end of file";
-            throw new AudioDecodeException(AudioErrorCode.AUDIO_CORRUPT, String.format(
+            throw new AudioDecodeException(AudioErrorCode.AUDIO_CORRUPT, String.format(Locale.ROOT, 
                     "truncated: audio stops at %.2f s (%s)%s", seconds, why,
-                    durationTrusted ? String.format(" of a declared %.2f s", source.declaredSeconds()) : ""));
+                    durationTrusted ? String.format(Locale.ROOT, " of a declared %.2f s", source.declaredSeconds()) : ""));
         }
         if (seconds > limits.maxSeconds()) {
             throw tooLong(seconds);
         }
         if (seconds < limits.minSeconds()) {
-            throw new AudioDecodeException(AudioErrorCode.AUDIO_TOO_SHORT, String.format(
+            throw new AudioDecodeException(AudioErrorCode.AUDIO_TOO_SHORT, String.format(Locale.ROOT, 
                     "%.3f s of audio, the minimum is %.3f s", seconds, limits.minSeconds()));
         }
         return new DecodedAudio(new PcmAudio(OUTPUT_SAMPLE_RATE, decoder.output.toStereo()), sha256, source);
     }
 
     private AudioDecodeException tooLong(double seconds) {
-        return new AudioDecodeException(AudioErrorCode.AUDIO_TOO_LONG, String.format(
+        return new AudioDecodeException(AudioErrorCode.AUDIO_TOO_LONG, String.format(Locale.ROOT, 
                 "%.1f s of audio, the limit is %.1f s", seconds, limits.maxSeconds()));
     }
 
@@ -528,7 +529,7 @@ public final class AudioDecoder {
             return; // FFmpeg read it; a header we do not follow is no evidence of damage
         }
         if (layout.truncated()) {
-            throw new AudioDecodeException(AudioErrorCode.AUDIO_CORRUPT, String.format(
+            throw new AudioDecodeException(AudioErrorCode.AUDIO_CORRUPT, String.format(Locale.ROOT, 
                     "truncated: the WAV data chunk declares %d bytes, the file holds %d",
                     layout.declaredBytes(), layout.presentBytes()));
         }

@@ -93,7 +93,7 @@ public final class BeatTracker {
     }
 
     /** The beat period in frames, or NaN when the envelope has no periodicity in range. */
-    double estimatePeriod(double[] e, double fps) {
+    private double estimatePeriod(double[] e, double fps) {
         int n = e.length;
         // Squared, so that weak onsets between strong ones (an eighth-note hi-hat between kicks and
         // snares) correlate far less with them than the strong ones do with each other.
@@ -363,7 +363,7 @@ public final class BeatTracker {
         return out;
     }
 
-    static double parabolicOffset(double[] y, int i) {
+    private static double parabolicOffset(double[] y, int i) {
         if (i <= 0 || i >= y.length - 1) {
             return 0;
         }

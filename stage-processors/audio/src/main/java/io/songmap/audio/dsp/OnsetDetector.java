@@ -111,7 +111,7 @@ public final class OnsetDetector {
     }
 
     /** Sub-frame position of the peak at {@code i} from a parabola through it and its neighbours. */
-    static double peakOffset(float[] e, int i) {
+    private static double peakOffset(float[] e, int i) {
         if (i == 0 || i == e.length - 1) {
             return 0;
         }
