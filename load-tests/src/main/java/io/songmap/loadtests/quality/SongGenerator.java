@@ -32,6 +32,10 @@ public final class SongGenerator {
     this.synth = synth;
   }
 
+  public Path soundfont() {
+    return synth.soundfont();
+  }
+
   /** One generated song on disk. */
   public record GeneratedSong(Path dir, Path mix, Map<String, Path> stems, GroundTruth truth, Composition composition) {}
 
