@@ -37,8 +37,9 @@ import java.util.Map;
  * Bass and melody notes with Spotify's Basic Pitch ({@code basic_pitch} through the inference
  * client): the bass stem, and vocals plus other, each as 22,050 Hz mono cut into the reference's
  * overlapping 2 s windows, sent in batches; the outputs are stitched and decoded into notes as
- * the reference does, then reduced to the lowest line under middle C (bass) and to the highest
- * sounding note (melody).
+ * the reference does; overtones reported as notes of their own are dropped ({@link HarmonicGhosts}),
+ * then the notes are reduced to the lowest line under middle C (bass) and to the highest sounding
+ * note (melody).
  *
  * <p>Outputs: {@value #NOTES} (artifact key of {@value #ARTIFACT}, see {@link NotesJson}),
  * {@value #BASS_NOTES}, {@value #MELODY_NOTES}, {@code modelName}, {@code modelVersion}.
@@ -148,7 +149,8 @@ public final class MelodyBassStage implements StageHandler {
             BasicPitchDecoder.Params.defaults());
         List<Note> melodyNotes = BasicPitchDecoder.decode(perPart.get(1), parts.get(1).samples(),
             BasicPitchDecoder.Params.defaults());
-        return List.of(NoteLines.bass(bassNotes, NoteLines.BASS_CEILING_MIDI, true), NoteLines.skyline(melodyNotes));
+        return List.of(NoteLines.bass(HarmonicGhosts.remove(bassNotes), NoteLines.BASS_CEILING_MIDI, true),
+            NoteLines.skyline(HarmonicGhosts.remove(melodyNotes)));
       });
     }).compose(lines -> {
       ctx.reportProgress(0.9);
