@@ -169,6 +169,7 @@ public final class Main implements Callable<Integer> {
     Pipeline.Result drums = pipeline.process(song.stems().get("drums"), timeout);
     Evaluation.DrumScores d = Evaluation.drums(song.truth().drumHits(), drums.map().drums().hits());
     report.line("  alone: drums stem  %s; tempo %.1f BPM", Report.drums(d), drums.map().tempo().bpm());
+    report.line("  alone: drums stem  %s", Report.diagnosis(d.diagnosis()));
     Pipeline.Result bass = pipeline.process(song.stems().get("bass"), timeout);
     report.line("  alone: bass stem   bass %s", Report.notes(Evaluation.notes(song.truth().bass().notes(),
         bass.map().bass().notes())));

@@ -114,6 +114,11 @@ final class Report {
         mean(all, s -> s.sdr().getOrDefault("melody", Double.NaN)));
     DrumDiagnosis d = DrumDiagnosis.empty();
     all.forEach(s -> d.add(s.drums().diagnosis()));
+    line("  drum hits (all songs; masked = only a simultaneous hit of another piece was reported): %s",
+        diagnosis(d));
+  }
+
+  static String diagnosis(DrumDiagnosis d) {
     StringBuilder diag = new StringBuilder();
     for (DrumInstrument piece : DrumInstrument.values()) {
       int[] o = d.outcome().get(piece);
@@ -125,10 +130,10 @@ final class Report {
           d.takenFor().get(piece).entrySet().stream().map(e -> e.getKey().id() + " " + e.getValue())
               .collect(Collectors.joining(" ", "{", "}")), o[DrumDiagnosis.MISSED]));
     }
-    line("  drum hits (all songs; masked = only a simultaneous hit of another piece was reported): %s", diag);
-    line("  estimated drum hits with no reference hit of any piece within 50 ms: %s", d.spurious().entrySet().stream()
+    diag.append("estimates near no reference hit: ").append(d.spurious().entrySet().stream()
         .filter(e -> e.getValue() > 0).map(e -> e.getKey().id() + " " + e.getValue())
-        .collect(Collectors.joining(", ")));
+        .collect(Collectors.joining(", ", "{", "}")));
+    return diag.toString();
   }
 
   void targets(List<SongScores> all) {
