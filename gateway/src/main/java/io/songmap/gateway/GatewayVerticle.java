@@ -10,6 +10,8 @@ import io.songmap.gateway.artifacts.ArtifactRoutes;
 import io.songmap.gateway.auth.Tenants;
 import io.songmap.gateway.http.ErrorTranslator;
 import io.songmap.gateway.jobs.JobRoutes;
+import io.songmap.gateway.live.EventStreams;
+import io.songmap.gateway.live.LiveEvents;
 import io.songmap.gateway.ops.Health;
 import io.songmap.gateway.ops.Metrics;
 import io.songmap.gateway.status.JobStatusProjection;
@@ -51,6 +53,8 @@ public final class GatewayVerticle extends VerticleBase {
   private Tenants tenants;
   private Router router;
   private Router api;
+  private LiveEvents live;
+  private EventStreams streams;
   private final byte[] openApi;
 
   public GatewayVerticle(GatewayConfig config) {
@@ -74,6 +78,11 @@ public final class GatewayVerticle extends VerticleBase {
                 SubscriptionOptions.named(JobStatusProjection.NAME).withOwner(config.projectionOwner()))
             .map(runner -> {
               projection = runner;
+              return store;
+            }))
+        .compose(store -> config.kafkaBootstrap() == null ? Future.succeededFuture(store)
+            : LiveEvents.start(vertx, config.kafkaBootstrap(), config.topics().jobEvents()).map(l -> {
+              live = l;
               return store;
             }))
         .compose(store -> {
@@ -102,9 +111,11 @@ public final class GatewayVerticle extends VerticleBase {
         new SourceUrlPolicy(vertx, config.allowedUrlHosts()),
         new SubmitRoutes.Limits(config.maxUploadBytes(), config.maxActiveJobsPerTenant(), config.retryAfter()), API)
         .mount(api);
-    new JobRoutes(tenants, status, store, commands, clock, API,
-        ctx -> ctx.fail(new io.songmap.gateway.http.ApiError(503, "UNAVAILABLE", "live events are not configured")))
-        .mount(api);
+    streams = new EventStreams(vertx, store, live, new EventStreams.Settings(config.wsPingInterval(),
+        config.wsWriteQueueBytes(), config.wsSlowClientGrace(), config.wsMaxPendingEvents()), metrics.webSockets(),
+        metrics.counter("songmap_websocket_slow_clients_dropped")::increment);
+    new JobRoutes(tenants, status, store, commands, clock, API, streams::job).mount(api);
+    streams.mount(api, tenants);
     new ArtifactRoutes(tenants, artifacts).mount(api);
     api.get("/openapi.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
         .end(io.vertx.core.buffer.Buffer.buffer(openApi)));
@@ -133,8 +144,12 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (streams != null) {
+      streams.close();
+    }
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
     return closed
+        .compose(v -> live == null ? Future.succeededFuture() : live.stop())
         .compose(v -> projection == null ? Future.succeededFuture() : projection.stop())
         .compose(v -> health == null ? Future.succeededFuture()
             : vertx.executeBlocking(() -> {

@@ -8,6 +8,8 @@ import io.songmap.job.StageState;
 import io.songmap.job.StageStatus;
 import io.songmap.job.JobCommand;
 import io.songmap.stages.jobs.JobCommands;
+import io.songmap.stages.relay.Relay;
+import io.songmap.stages.relay.RelayConfig;
 import io.songmap.stages.runtime.KafkaTopics;
 import io.songmap.testkit.TestKafka;
 import io.songmap.testkit.TestPostgres;
@@ -73,6 +75,10 @@ final class GatewayHarness implements AutoCloseable {
       store = new PgEventStore(pool, PgEventStoreOptions.DEFAULT);
       commands = new JobCommands(vertx, store);
       artifacts = new LocalArtifactStore(vertx, artifactsDir);
+      if (withKafka) {
+        // The real relay publishes what the store records, as in production.
+        await(vertx.deployVerticle(new Relay(store, pg, RelayConfig.defaults(kafka).withTopics(topics))));
+      }
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

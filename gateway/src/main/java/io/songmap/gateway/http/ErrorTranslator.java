@@ -86,6 +86,7 @@ public final class ErrorTranslator {
   }
 
   public static void send(RoutingContext ctx, Answer a) {
+    ctx.request().resume(); // a body nobody will read is drained, not left to stall the connection
     if (ctx.response().headWritten()) {
       ctx.response().reset();
       return;

@@ -61,10 +61,12 @@ public final class JobRoutes {
     ApiKeyAuth auth = ApiKeyAuth.create(tenants);
     api.get("/jobs").handler(auth).handler(this::list);
     api.get("/jobs/:id").handler(auth).handler(this::get);
-    api.get("/jobs/:id/events").handler(auth).handler(ctx -> {
+    // Left paused past authentication: a WebSocket upgrade needs the request not yet read to its end.
+    api.get("/jobs/:id/events").handler(ApiKeyAuth.beforeBody(tenants)).handler(ctx -> {
       if (ctx.request().canUpgradeToWebSocket()) {
         webSocket.handle(ctx);
       } else {
+        ctx.request().resume();
         events(ctx);
       }
     });
