@@ -9,6 +9,7 @@ import io.songmap.eventstore.subscription.SubscriptionOptions;
 import io.songmap.gateway.artifacts.ArtifactRoutes;
 import io.songmap.gateway.auth.Tenants;
 import io.songmap.gateway.http.ErrorTranslator;
+import io.songmap.gateway.intake.PartnerIntake;
 import io.songmap.gateway.jobs.JobRoutes;
 import io.songmap.gateway.live.EventStreams;
 import io.songmap.gateway.live.LiveEvents;
@@ -55,6 +56,7 @@ public final class GatewayVerticle extends VerticleBase {
   private Router api;
   private LiveEvents live;
   private EventStreams streams;
+  private PartnerIntake intake;
   private final byte[] openApi;
 
   public GatewayVerticle(GatewayConfig config) {
@@ -107,8 +109,8 @@ public final class GatewayVerticle extends VerticleBase {
     health = new Health(vertx, pool, config.kafkaBootstrap(), config.inferenceAddress());
 
     api = Router.router(vertx);
-    new SubmitRoutes(tenants, submissions, status, artifacts,
-        new SourceUrlPolicy(vertx, config.allowedUrlHosts()),
+    SourceUrlPolicy urlPolicy = new SourceUrlPolicy(vertx, config.allowedUrlHosts());
+    new SubmitRoutes(tenants, submissions, status, artifacts, urlPolicy,
         new SubmitRoutes.Limits(config.maxUploadBytes(), config.maxActiveJobsPerTenant(), config.retryAfter()), API)
         .mount(api);
     streams = new EventStreams(vertx, store, live, new EventStreams.Settings(config.wsPingInterval(),
@@ -116,6 +118,11 @@ public final class GatewayVerticle extends VerticleBase {
         metrics.counter("songmap_websocket_slow_clients_dropped")::increment);
     new JobRoutes(tenants, status, store, commands, clock, API, streams::job).mount(api);
     streams.mount(api, tenants);
+    if (config.partnerIntake()) {
+      intake = PartnerIntake.start(vertx, config.kafkaBootstrap(), config.topics(), config.intakeMaxInFlight(),
+          tenants, submissions, urlPolicy);
+      metrics.gauge("songmap_partner_intake_in_flight", "partner submissions being handled", intake::inFlight);
+    }
     new ArtifactRoutes(tenants, artifacts).mount(api);
     api.get("/openapi.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
         .end(io.vertx.core.buffer.Buffer.buffer(openApi)));
@@ -150,6 +157,7 @@ public final class GatewayVerticle extends VerticleBase {
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
     return closed
         .compose(v -> live == null ? Future.succeededFuture() : live.stop())
+        .compose(v -> intake == null ? Future.succeededFuture() : intake.stop())
         .compose(v -> projection == null ? Future.succeededFuture() : projection.stop())
         .compose(v -> health == null ? Future.succeededFuture()
             : vertx.executeBlocking(() -> {

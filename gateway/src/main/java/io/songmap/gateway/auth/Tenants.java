@@ -1,8 +1,13 @@
 package io.songmap.gateway.auth;
 
+import io.songmap.gateway.GatewaySchema;
+import io.songmap.gateway.PgUrl;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -36,6 +41,16 @@ public final class Tenants {
     public TenantExists(String tenant) {
       super("tenant " + tenant + " already exists", null, false, false);
     }
+  }
+
+  /**
+   * Creates a tenant in the database at {@code pgUrl} (creating the gateway's tables if needed) and returns its
+   * first key: what {@code songmap tenants create <name>} runs.
+   */
+  public static Future<Created> create(Vertx vertx, String pgUrl, String name) {
+    Pool pool = PgBuilder.pool().connectingTo(PgUrl.parse(pgUrl)).with(new PoolOptions().setMaxSize(1))
+        .using(vertx).build();
+    return GatewaySchema.apply(pool).compose(v -> new Tenants(pool).create(name)).eventually(pool::close);
   }
 
   /**
