@@ -65,6 +65,19 @@ class RetryTest {
   }
 
   @Test
+  void closingTheClientEndsCallsThatWereWaitingToRetry() throws Exception {
+    int port = freePort();
+    TritonClient client = TritonClient.create(TritonClientConfig.of("localhost:" + port).withRetry(FAST));
+    Future<InferResult> call = client.infer(request());
+    Thread.sleep(150);
+
+    client.close();
+
+    assertThatThrownBy(() -> await(call))
+        .isInstanceOfSatisfying(InferenceException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.UNAVAILABLE));
+  }
+
+  @Test
   void invalidArgumentIsNotRetried() throws Exception {
     SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     try (CpuServer server = CpuServer.start(CpuServerConfig.defaults(0).withWorkers(1, 1), List.of(new TestModels.Add()));

@@ -51,6 +51,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -259,16 +260,21 @@ public final class TritonClient implements AutoCloseable {
         @Override
         public void onError(Throwable t) {
           Status status = Status.fromThrowable(t);
-          if (InferenceException.isRetryable(status.getCode()) && number < config.retry().maxAttempts()) {
+          if (InferenceException.isRetryable(status.getCode()) && number < config.retry().maxAttempts()
+              && !managedChannel.isShutdown()) {
             long pause = jittered(config.retry().backoffAfter(number));
             if (System.nanoTime() + pause < deadlineNanos) {
-              metrics.retried(model, method, status.getCode());
-              retryTimer.schedule(() -> {
-                // Our backoff paces reconnection; do not also wait out the channel's own.
-                managedChannel.resetConnectBackoff();
-                start(number + 1);
-              }, pause, TimeUnit.NANOSECONDS);
-              return;
+              try {
+                retryTimer.schedule(() -> {
+                  // Our backoff paces reconnection; do not also wait out the channel's own.
+                  managedChannel.resetConnectBackoff();
+                  start(number + 1);
+                }, pause, TimeUnit.NANOSECONDS);
+                metrics.retried(model, method, status.getCode());
+                return;
+              } catch (RejectedExecutionException closed) {
+                // The client was closed meanwhile: report this attempt's failure.
+              }
             }
           }
           fail(status, number, t);
@@ -344,11 +350,13 @@ public final class TritonClient implements AutoCloseable {
     };
   }
 
-  /** Stops accepting calls; calls in flight finish or fail with UNAVAILABLE. */
+  /** Stops accepting calls; calls in flight finish, and calls waiting to retry fail with UNAVAILABLE. */
   @Override
   public void close() {
     managedChannel.shutdown();
-    retryTimer.shutdownNow();
+    // Retries already scheduled still run (the executor's default after shutdown), meet the
+    // closed channel and report their failure; the timer thread ends when they are done.
+    retryTimer.shutdown();
   }
 
   /** Contract comparison, separate so that it reads as a table of rules. */
