@@ -83,7 +83,17 @@ final class Evaluation {
    * @param medianErrorMs median of (estimated − reference) onset over notes matched on onset and pitch
    */
   record NoteScoresSummary(NoteScores withOffsets, NoteScores noOffsets, Scores onsetsOnly, int reference,
-      int estimated, double medianErrorMs) {}
+      int estimated, double medianErrorMs, PitchErrors pitchErrors) {}
+
+  /**
+   * Among notes matched on onset alone, how far the estimated pitch is from the reference: right
+   * (within 50 cents), an octave off (either way), or another interval.
+   */
+  record PitchErrors(int right, int octave, int other) {
+    PitchErrors plus(PitchErrors o) {
+      return new PitchErrors(right + o.right, octave + o.octave, other + o.other);
+    }
+  }
 
   record SongScores(String name, double referenceBpm, double estimatedBpm, boolean tempoWithin, DrumScores drums,
       NoteScoresSummary bass, NoteScoresSummary melody, Map<String, Double> sdr) {}
@@ -189,7 +199,25 @@ final class Evaluation {
         errors.add((est.onsets()[pair[1]] - ref.onsets()[pair[0]]) * 1000);
       }
     }
-    return new NoteScoresSummary(withOffsets, noOffsets, onsets, ref.size(), est.size(), median(errors));
+    int right = 0;
+    int octave = 0;
+    int other = 0;
+    if (ref.size() > 0 && est.size() > 0) {
+      Criteria anyPitch = new Criteria(criteria.onsetTolerance(), Double.MAX_VALUE, null, criteria.offsetMinTolerance());
+      for (int[] pair : TranscriptionMetrics.matchNotes(ref, est, anyPitch)) {
+        double semitones = 12 * Math.log(est.pitchesHz()[pair[1]] / ref.pitchesHz()[pair[0]]) / Math.log(2);
+        double fromOctave = Math.abs(Math.abs(semitones) - 12 * Math.round(Math.abs(semitones) / 12));
+        if (Math.abs(semitones) <= 0.5) {
+          right++;
+        } else if (fromOctave <= 0.5) {
+          octave++;
+        } else {
+          other++;
+        }
+      }
+    }
+    return new NoteScoresSummary(withOffsets, noOffsets, onsets, ref.size(), est.size(), median(errors),
+        new PitchErrors(right, octave, other));
   }
 
   /**

@@ -74,9 +74,15 @@ final class Report {
 
   static String notes(NoteScoresSummary n) {
     return String.format(Locale.ROOT,
-        "note F %.3f (P %.3f R %.3f), with offsets %.3f, onsets only %.3f; %d est / %d ref; median onset error %+.1f ms",
+        "note F %.3f (P %.3f R %.3f), with offsets %.3f, onsets only %.3f; %d est / %d ref; median onset error %+.1f ms;"
+            + " %s",
         n.noOffsets().fMeasure(), n.noOffsets().precision(), n.noOffsets().recall(), n.withOffsets().fMeasure(),
-        n.onsetsOnly().fMeasure(), n.estimated(), n.reference(), n.medianErrorMs());
+        n.onsetsOnly().fMeasure(), n.estimated(), n.reference(), n.medianErrorMs(), pitchErrors(n.pitchErrors()));
+  }
+
+  static String pitchErrors(Evaluation.PitchErrors p) {
+    return String.format(Locale.ROOT, "pitch of onset-matched notes: %d right, %d octave off, %d other", p.right(),
+        p.octave(), p.other());
   }
 
   static String sdr(Map<String, Double> sdr) {
@@ -107,6 +113,11 @@ final class Report {
         mean(all, s -> s.melody().noOffsets().fMeasure()), mean(all, s -> s.melody().noOffsets().precision()),
         mean(all, s -> s.melody().noOffsets().recall()), mean(all, s -> s.melody().withOffsets().fMeasure()),
         mean(all, s -> s.melody().onsetsOnly().fMeasure()));
+    line("  pitch   bass: %s; melody: %s",
+        pitchErrors(all.stream().map(s -> s.bass().pitchErrors()).reduce(new Evaluation.PitchErrors(0, 0, 0),
+            Evaluation.PitchErrors::plus)),
+        pitchErrors(all.stream().map(s -> s.melody().pitchErrors()).reduce(new Evaluation.PitchErrors(0, 0, 0),
+            Evaluation.PitchErrors::plus)));
     long tempoOk = all.stream().filter(SongScores::tempoWithin).count();
     line("  tempo   within 4%% on %d of %d songs (%.0f%%)", tempoOk, all.size(), 100.0 * tempoOk / all.size());
     line("  SDR     drums %.2f dB, bass %.2f dB, melody %.2f dB", mean(all, s -> s.sdr().getOrDefault("drums", Double.NaN)),
