@@ -141,10 +141,10 @@ public final class Stages {
           env.duration("SONGMAP_AUDIO_MIN_DURATION", d.decodeLimits().minDuration()),
           env.duration("SONGMAP_AUDIO_MAX_DURATION", d.decodeLimits().maxDuration()));
       return new Settings(limits,
-          Long.parseLong(env.string("SONGMAP_DOWNLOAD_MAX_BYTES", Long.toString(d.downloadMaxBytes()))),
+          number(env, "SONGMAP_DOWNLOAD_MAX_BYTES", d.downloadMaxBytes()).longValue(),
           env.duration("SONGMAP_DOWNLOAD_TIMEOUT", d.downloadTimeout()),
           env.duration("SONGMAP_DOWNLOAD_CONNECT_TIMEOUT", d.downloadConnectTimeout()),
-          Double.parseDouble(env.string("SONGMAP_SEPARATION_OVERLAP", Double.toString(d.separationOverlap()))),
+          number(env, "SONGMAP_SEPARATION_OVERLAP", d.separationOverlap()).doubleValue(),
           env.integer("SONGMAP_SEPARATION_IN_FLIGHT", d.segmentsInFlight()),
           env.integer("SONGMAP_INFERENCE_IN_FLIGHT", d.inferenceBatchesInFlight()),
           env.duration("SONGMAP_INFERENCE_DEADLINE", d.inferenceDeadline()),
@@ -153,6 +153,18 @@ public final class Stages {
           Boolean.parseBoolean(env.string("SONGMAP_PDF", Boolean.toString(d.pdfEnabled()))),
           env.duration("SONGMAP_PDF_TIMEOUT", d.pdfTimeout()),
           Path.of(env.string("SONGMAP_STAGE_WORK_DIR", d.workDir().toString())));
+    }
+
+    private static Number number(EnvValues env, String name, Number fallback) {
+      String value = env.string(name, null);
+      if (value == null) {
+        return fallback;
+      }
+      try {
+        return fallback instanceof Long ? (Number) Long.parseLong(value) : (Number) Double.parseDouble(value);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(name + " must be a number, was '" + value + "'");
+      }
     }
 
     public Settings withWorkDir(Path dir) {
