@@ -36,14 +36,17 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "quality", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
-        "Synthesizes songs with exact ground truth (drums, bass and melody rendered part by part with",
-        "FluidSynth and the GM soundfont, then mixed), runs each through the whole pipeline in this process",
-        "(in-process Kafka, PostgreSQL database " + Pipeline.DATABASE + " with fresh tables, the CPU",
-        "inference server over gRPC, the relay and the six stage workers) and prints per song and overall:",
-        "drum onset F per piece (50 ms) and pooled over kick/snare/hi-hat, bass and melody note F (onset",
-        "50 ms + pitch 50 cents, without and with offsets), tempo within 4%, SDR per stem; then the time",
-        "one long song takes ('quality: 180 s song in <s> s'). PostgreSQL: SONGMAP_PG_URL, else",
-        "127.0.0.1:5432. Needs fluidsynth and fluid-soundfont-gm (apt)."})
+        "Synthesizes songs with exact ground truth (drums, bass and melody rendered",
+        "part by part with FluidSynth and the GM soundfont, then mixed), runs each",
+        "through the whole pipeline in this process (in-process Kafka, PostgreSQL",
+        "database " + Pipeline.DATABASE + " with fresh tables, the CPU inference",
+        "server over gRPC, the relay and the six stage workers) and prints per song",
+        "and overall: drum onset F per piece (50 ms) and pooled over kick, snare and",
+        "hi-hat; bass and melody note F (onset 50 ms + pitch 50 cents, without and",
+        "with offsets); tempo within 4%%; SDR per stem. Then it times one long song",
+        "('quality: 180 s song in <s> s').",
+        "PostgreSQL: SONGMAP_PG_URL, else 127.0.0.1:5432. Needs the fluidsynth and",
+        "fluid-soundfont-gm packages (apt).", ""})
 public final class Main implements Callable<Integer> {
 
   @Option(names = "--songs", description = "number of songs (default ${DEFAULT-VALUE})")
