@@ -120,7 +120,10 @@ public final class DrumsStage implements StageHandler {
   private Future<StageResult> transcribe(StageTask task, StageContext ctx, Analysis analysis, String version) {
     double bpm = analysis.beats().bpm() > 0 ? analysis.beats().bpm() : NOMINAL_BPM;
     List<Onset> onsets = analysis.onsets();
-    int batchSize = settings.drumBatchSize();
+    // Features are computed per batch on the worker pool: a song with few onsets is still cut into
+    // several batches so that they are computed in parallel (the server's batcher joins them again).
+    int spread = (onsets.size() + settings.inferenceBatchesInFlight() - 1) / settings.inferenceBatchesInFlight();
+    int batchSize = Math.min(settings.drumBatchSize(), Math.max(8, spread));
     int batches = (onsets.size() + batchSize - 1) / batchSize;
     String[] servedVersion = {null};
     return Stages.bounded(batches, settings.inferenceBatchesInFlight(), b -> {
