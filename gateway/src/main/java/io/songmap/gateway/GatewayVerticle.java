@@ -118,6 +118,10 @@ public final class GatewayVerticle extends VerticleBase {
         metrics.counter("songmap_websocket_slow_clients_dropped")::increment);
     new JobRoutes(tenants, status, store, commands, clock, API, streams::job).mount(api);
     streams.mount(api, tenants);
+    if (live != null) {
+      LiveEvents l = live;
+      metrics.counter("songmap_live_job_events", "job events received from Kafka by this gateway", l::received);
+    }
     if (config.partnerIntake()) {
       intake = PartnerIntake.start(vertx, config.kafkaBootstrap(), config.topics(), config.intakeMaxInFlight(),
           tenants, submissions, urlPolicy);

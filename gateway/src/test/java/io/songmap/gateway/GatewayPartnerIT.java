@@ -145,5 +145,10 @@ class GatewayPartnerIT {
       }
     }
     assertThat(types).startsWith("JobSubmitted", "StageRequested");
+
+    var ready = await(h.http.get("/health/ready").send()).bodyAsJsonObject();
+    assertThat(ready.getJsonObject("checks").getString("kafka")).isEqualTo("UP");
+    String metrics = await(h.http.get("/metrics").send()).bodyAsString();
+    assertThat(metrics).contains("songmap_jobs{state=\"SUBMITTED\"}").contains("songmap_live_job_events_total");
   }
 }

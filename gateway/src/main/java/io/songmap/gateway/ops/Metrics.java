@@ -1,12 +1,14 @@
 package io.songmap.gateway.ops;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.songmap.gateway.status.JobStatusQueries;
+import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
@@ -19,11 +21,14 @@ public final class Metrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicInteger webSockets = new AtomicInteger();
   private final MultiGauge jobsByState;
+  private final MultiGauge failedByStage;
   private final JobStatusQueries status;
 
   public Metrics(JobStatusQueries status) {
     this.status = status;
     this.jobsByState = MultiGauge.builder("songmap_jobs").description("jobs by state").register(registry);
+    this.failedByStage = MultiGauge.builder("songmap_jobs_failed").description("failed jobs by the stage they failed at")
+        .register(registry);
     Gauge.builder("songmap_websocket_connections", webSockets, AtomicInteger::get)
         .description("open WebSocket event streams").register(registry);
   }
@@ -40,20 +45,35 @@ public final class Metrics {
     Gauge.builder(name, value::getAsInt).description(description).register(registry);
   }
 
+  /** A counter whose value another object keeps. */
+  public void counter(String name, String description, java.util.function.LongSupplier value) {
+    FunctionCounter.builder(name, value, v -> v.getAsLong()).description(description).register(registry);
+  }
+
   public Counter counter(String name, String... tags) {
     return Counter.builder(name).tags(tags).register(registry);
   }
 
+  private static java.util.List<MultiGauge.Row<?>> rows(String tag, java.util.Map<String, Long> counts) {
+    return counts.entrySet().stream()
+        .<MultiGauge.Row<?>>map(e -> MultiGauge.Row.of(Tags.of(tag, e.getKey()), e.getValue()))
+        .toList();
+  }
+
   public void mount(Router router) {
-    router.get("/metrics").handler(ctx -> status.countByState()
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            jobsByState.register(ar.result().entrySet().stream()
-                .map(e -> MultiGauge.Row.of(Tags.of("state", e.getKey()), e.getValue()))
-                .toList(), true);
-          }
-          ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-              .end(registry.scrape());
-        }));
+    router.get("/metrics").handler(ctx -> {
+      Future<Void> states = status.countByState().map(counts -> {
+        jobsByState.register(rows("state", counts), true);
+        return null;
+      });
+      Future<Void> failures = status.countFailedByStage().map(counts -> {
+        failedByStage.register(rows("stage", counts), true);
+        return null;
+      });
+      // A database that does not answer leaves those gauges as they were; the rest is still worth scraping.
+      Future.join(states, failures).onComplete(ar -> ctx.response()
+          .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+          .end(registry.scrape()));
+    });
   }
 }

@@ -68,6 +68,17 @@ public final class JobStatusQueries {
         .execute(Tuple.of(tenant)).map(rows -> rows.iterator().next().getInteger(0));
   }
 
+  /** Failed jobs by the stage they failed at, over all tenants, for the metrics. */
+  public Future<java.util.Map<String, Long>> countFailedByStage() {
+    return pool.query("SELECT coalesce(error_stage, 'unknown'), count(*) FROM " + JobStatusProjection.TABLE
+            + " WHERE state = 'FAILED' GROUP BY 1").execute()
+        .map(rows -> {
+          java.util.Map<String, Long> out = new java.util.HashMap<>();
+          rows.forEach(r -> out.put(r.getString(0), r.getLong(1)));
+          return out;
+        });
+  }
+
   /** Jobs by state over all tenants, for the metrics. */
   public Future<java.util.Map<String, Long>> countByState() {
     return pool.query("SELECT state, count(*) FROM " + JobStatusProjection.TABLE + " GROUP BY state").execute()
