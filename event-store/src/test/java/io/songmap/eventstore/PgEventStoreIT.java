@@ -39,10 +39,10 @@ class PgEventStoreIT extends EventStoreConformance {
 
   @Test
   void migrations_are_idempotent_and_recorded() {
-    assertThat(await(Migrations.apply(proc.pool))).isEqualTo(3);
-    assertThat(await(Migrations.apply(proc.pool))).isEqualTo(3);
+    assertThat(await(Migrations.apply(proc.pool))).isEqualTo(4);
+    assertThat(await(Migrations.apply(proc.pool))).isEqualTo(4);
     assertThat(db.rows("SELECT version FROM es_schema_version ORDER BY version"))
-        .extracting(r -> r.getInteger(0)).containsExactly(1, 2, 3);
+        .extracting(r -> r.getInteger(0)).containsExactly(1, 2, 3, 4);
   }
 
   /** Appends that queue behind one running statement go together; each still gets its own outcome. */

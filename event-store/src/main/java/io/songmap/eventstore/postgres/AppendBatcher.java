@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class AppendBatcher {
   private static final String APPEND_ONE =
-      "SELECT outcome, stream_version FROM es_append($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+      "SELECT outcome, stream_version FROM es_append_many(ARRAY[$1], ARRAY[$2], ARRAY[$3::bigint],"
+          + " ARRAY[cardinality($4::uuid[])], $4, $5, $6, $7, $8, $9)";
   private static final String APPEND_MANY =
       "SELECT outcome, stream_version FROM es_append_many($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
   // Batches lock stream rows in (tenant, stream) order, so that two batches never wait for each other in a cycle.
@@ -38,7 +39,7 @@ final class AppendBatcher {
       Comparator.comparing(Pending::tenant).thenComparing(Pending::streamId);
 
   private final Pool pool;
-  private final String channel;
+  private final AppendNotifier notifier;
   private final int concurrency;
   private final int maxBatch;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
@@ -56,7 +57,7 @@ final class AppendBatcher {
 
   AppendBatcher(Pool pool, PgEventStoreOptions options) {
     this.pool = pool;
-    this.channel = options.notifyChannel();
+    this.notifier = new AppendNotifier(pool, options.notifyChannel());
     this.concurrency = options.appendConcurrency();
     this.maxBatch = options.maxAppendsPerBatch();
   }
@@ -132,7 +133,7 @@ final class AppendBatcher {
     fill(p.events(), 0, ids, types, schemaVersions, data, meta);
     Tuple args = Tuple.tuple().addString(p.tenant()).addString(p.streamId()).addLong(p.expected().code())
         .addArrayOfUUID(ids).addArrayOfString(types).addArrayOfInteger(schemaVersions)
-        .addArrayOfString(data).addArrayOfString(meta).addString(channel);
+        .addArrayOfString(data).addArrayOfString(meta).addString(null);
     return pool.preparedQuery(APPEND_ONE).execute(args).transform(ar -> {
       if (ar.failed()) {
         if (ar.cause() instanceof PgException pg && "23505".equals(pg.getSqlState())) {
@@ -140,7 +141,11 @@ final class AppendBatcher {
         }
         return Future.failedFuture(ar.cause());
       }
-      return outcome(p, ar.result().iterator().next());
+      Row row = ar.result().iterator().next();
+      if (row.getShort(0) == 0) {
+        notifier.appended();
+      }
+      return outcome(p, row);
     });
   }
 
@@ -173,7 +178,7 @@ final class AppendBatcher {
     }
     Tuple args = Tuple.tuple().addArrayOfString(tenants).addArrayOfString(streams).addArrayOfLong(expected)
         .addArrayOfInteger(counts).addArrayOfUUID(ids).addArrayOfString(types).addArrayOfInteger(schemaVersions)
-        .addArrayOfString(data).addArrayOfString(meta).addString(channel);
+        .addArrayOfString(data).addArrayOfString(meta).addString(null);
     statements.increment();
     appendsSent.add(appends);
     return pool.preparedQuery(APPEND_MANY).execute(args).transform(ar -> {
@@ -184,8 +189,14 @@ final class AppendBatcher {
       }
       RowSet<Row> rows = ar.result();
       Iterator<Row> it = rows.iterator();
+      boolean written = false;
       for (Pending p : batch) {
-        p.complete(outcome(p, it.next()));
+        Row row = it.next();
+        written |= row.getShort(0) == 0;
+        p.complete(outcome(p, row));
+      }
+      if (written) {
+        notifier.appended();
       }
       return Future.succeededFuture();
     });

@@ -24,7 +24,8 @@ public final class Migrations {
   static final List<Migration> ALL = List.of(
       load(1, "tables"),
       load(2, "append_function"),
-      load(3, "append_many_function"));
+      load(3, "append_many_function"),
+      load(4, "leaner_appends"));
 
   record Migration(int version, String name, String sql) {
   }

@@ -6,8 +6,8 @@ import java.util.Objects;
 /**
  * Settings of the PostgreSQL event store.
  *
- * @param notifyChannel the LISTEN/NOTIFY channel every append notifies (tenant as payload); {@code null} turns
- *     notifications off, leaving subscribers to polling
+ * @param notifyChannel the LISTEN/NOTIFY channel notified after appends commit (coalesced, see
+ *     {@link AppendNotifier}); {@code null} turns notifications off, leaving subscribers to polling
  * @param upcasters applied to every event read
  * @param appendConcurrency how many append statements run at once; appends that arrive while that many are
  *     running wait and then go together, in one statement and one transaction (group commit). 0: no limit, every
@@ -17,7 +17,7 @@ import java.util.Objects;
 public record PgEventStoreOptions(String notifyChannel, Upcasters upcasters, int appendConcurrency,
     int maxAppendsPerBatch) {
   public static final String DEFAULT_CHANNEL = "es_events";
-  public static final PgEventStoreOptions DEFAULT = new PgEventStoreOptions(DEFAULT_CHANNEL, Upcasters.NONE, 4, 64);
+  public static final PgEventStoreOptions DEFAULT = new PgEventStoreOptions(DEFAULT_CHANNEL, Upcasters.NONE, 1, 64);
 
   public PgEventStoreOptions {
     Objects.requireNonNull(upcasters, "upcasters");

@@ -36,7 +36,7 @@ record BenchConfig(String url, int writers, int streams, int eventsPerStream, in
       {"notify", "true", "appends NOTIFY subscribers (as in production); false turns it off"},
       {"parse", "false", "read-all parses every payload into a JsonObject (stream reads always do)"},
       {"event-loops", "2", "Vert.x event loop threads"},
-      {"append-concurrency", "4", "append statements at once; appends arriving meanwhile go together in one"
+      {"append-concurrency", "1", "append statements at once; appends arriving meanwhile go together in one"
           + " transaction (0: every append alone)"},
       {"max-batch", "64", "the most appends sent together"},
       {"quiet-wait-seconds", "120", "before measuring, wait at most this long for other processes to use under"
@@ -106,7 +106,7 @@ record BenchConfig(String url, int writers, int streams, int eventsPerStream, in
         Boolean.parseBoolean(values.getOrDefault("notify", "true")),
         Boolean.parseBoolean(values.getOrDefault("parse", "false")),
         Integer.parseInt(values.getOrDefault("event-loops", "2")),
-        Integer.parseInt(values.getOrDefault("append-concurrency", "4")),
+        Integer.parseInt(values.getOrDefault("append-concurrency", "1")),
         Integer.parseInt(values.getOrDefault("max-batch", "64")),
         Integer.parseInt(values.getOrDefault("quiet-wait-seconds", "120")));
   }

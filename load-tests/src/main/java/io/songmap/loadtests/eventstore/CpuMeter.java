@@ -15,13 +15,16 @@ import java.util.Map;
  */
 final class CpuMeter {
   private final List<Integer> pgPids;
+  private final java.util.Set<Integer> backends;
   private final long wall = System.nanoTime();
   private final long jvm = jvmCpu();
   private final long[] machine = machineJiffies();
   private final Map<Integer, Long> pg;
 
-  CpuMeter(List<Integer> pgPids) {
+  /** {@code backends}: the pids serving this JVM, a subset of {@code pgPids}. */
+  CpuMeter(List<Integer> pgPids, java.util.Set<Integer> backends) {
     this.pgPids = pgPids;
+    this.backends = backends;
     this.pg = pgTicks();
   }
 
@@ -78,8 +81,13 @@ final class CpuMeter {
     Map<Integer, Long> pgEnd = pgTicks();
     double jvmCores = (jvmCpu() - jvm) / 1e9 / wallS;
     long ticks = 0;
+    long backendTicks = 0;
     for (Map.Entry<Integer, Long> e : pgEnd.entrySet()) {
-      ticks += e.getValue() - pg.getOrDefault(e.getKey(), 0L);
+      long t = e.getValue() - pg.getOrDefault(e.getKey(), 0L);
+      ticks += t;
+      if (backends.contains(e.getKey())) {
+        backendTicks += t;
+      }
     }
     int cores = Runtime.getRuntime().availableProcessors();
     double perJiffy = m[2] == machine[2] ? 0 : (double) cores / (m[2] - machine[2]);
@@ -87,8 +95,10 @@ final class CpuMeter {
     double irq = (m[1] - machine[1]) * perJiffy;
     double pgCores = ticks / 100.0 / wallS;
     double perOpUs = ops == 0 ? 0 : 1e6 * wallS / ops;
-    return String.format(Locale.ROOT, "cpu per %s: jvm %.0f + pg %.0f us; cpu cores: jvm %.2f, pg %.2f, irq %.2f,"
-            + " other procs %.2f, of %d", opName, jvmCores * perOpUs, pgCores * perOpUs, jvmCores, pgCores, irq,
+    double backendCores = backendTicks / 100.0 / wallS;
+    return String.format(Locale.ROOT, "cpu per %s: jvm %.0f + pg %.0f us (our backends %.0f, background %.0f);"
+            + " cpu cores: jvm %.2f, pg %.2f, irq %.2f, other procs %.2f, of %d", opName, jvmCores * perOpUs,
+        pgCores * perOpUs, backendCores * perOpUs, (pgCores - backendCores) * perOpUs, jvmCores, pgCores, irq,
         Math.max(0, procs - jvmCores - pgCores), cores);
   }
 }

@@ -146,7 +146,7 @@ public final class Main {
       writers.add(new Writer(w, ids, perCall, deadline));
     }
     long[] statsBefore = store.appendStatistics();
-    CpuMeter cpu = new CpuMeter(pgPids());
+    CpuMeter cpu = cpuMeter();
     long t0 = System.nanoTime();
     List<Future<Void>> done = new ArrayList<>();
     for (Writer w : writers) {
@@ -248,7 +248,7 @@ public final class Main {
     for (int r = 0; r < concurrency; r++) {
       readers.add(new Reader(r, concurrency, ids, picks, minEnd, deadline));
     }
-    CpuMeter cpu = new CpuMeter(pgPids());
+    CpuMeter cpu = cpuMeter();
     long t0 = System.nanoTime();
     List<Future<Void>> done = new ArrayList<>();
     for (Reader r : readers) {
@@ -342,7 +342,7 @@ public final class Main {
     long[] events = new long[1];
     long passEvents = 0;
     int passes = 0;
-    CpuMeter cpu = new CpuMeter(pgPids());
+    CpuMeter cpu = cpuMeter();
     long t0 = System.nanoTime();
     do {
       passes++;
@@ -402,11 +402,19 @@ public final class Main {
     await(pool.query(sql).execute());
   }
 
-  private List<Integer> pgPids() {
+  /** Measures this JVM, its PostgreSQL backends and PostgreSQL's background processes, as the peer does. */
+  private CpuMeter cpuMeter() {
     List<Integer> pids = new ArrayList<>();
-    await(pool.query("SELECT pid FROM pg_stat_activity WHERE application_name = '" + APP_NAME
-        + "' OR backend_type <> 'client backend'").execute()).forEach(r -> pids.add(r.getInteger(0)));
-    return pids;
+    java.util.Set<Integer> backends = new java.util.HashSet<>();
+    await(pool.query("SELECT pid, application_name = '" + APP_NAME + "' FROM pg_stat_activity"
+        + " WHERE application_name = '" + APP_NAME + "' OR backend_type <> 'client backend'").execute())
+        .forEach(r -> {
+          pids.add(r.getInteger(0));
+          if (r.getBoolean(1)) {
+            backends.add(r.getInteger(0));
+          }
+        });
+    return new CpuMeter(pids, backends);
   }
 
   private static void createDatabaseIfMissing(PgConnectOptions target) {
