@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.songmap.artifacts.ArtifactKey;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -28,13 +30,18 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GatewayApiIT {
   private GatewayHarness h;
+  private NetServer inference;
   private String tenant;
   private String key;
   private String otherKey;
 
   @BeforeAll
   void start() {
-    h = new GatewayHarness("gateway_api", false);
+    // Something listening where the inference server would be, for the readiness check.
+    Vertx side = Vertx.vertx();
+    inference = await(side.createNetServer().connectHandler(socket -> socket.close()).listen(0, "127.0.0.1"));
+    h = new GatewayHarness("gateway_api", false,
+        c -> c.withInferenceAddress("127.0.0.1:" + inference.actualPort()));
     var t = h.tenant();
     tenant = t.getKey();
     key = t.getValue();
@@ -44,6 +51,7 @@ class GatewayApiIT {
   @AfterAll
   void stop() {
     h.close();
+    await(inference.close());
   }
 
   private static JsonObject json(HttpResponse<Buffer> r) {
@@ -186,6 +194,20 @@ class GatewayApiIT {
       assertThat(submitted.getJsonObject("source").getString("location")).isEqualTo(tenant + "/" + jobId + "/source.mp3");
       assertThat(submitted.getJsonArray("requestedOutputs")).containsExactly("midi", "musicxml");
       cancel(key, jobId);
+    }
+
+    @Test
+    void aRepeatedUploadWithTheSameIdempotencyKeyIsTheSameJob() {
+      MultipartForm form = MultipartForm.create()
+          .binaryFileUpload("audio", "a.wav", Buffer.buffer(new byte[50_000]), "audio/wav");
+      HttpResponse<Buffer> first = await(h.post(key, "/jobs").putHeader("Idempotency-Key", "upload-1")
+          .sendMultipartForm(form));
+      HttpResponse<Buffer> again = await(h.post(key, "/jobs").putHeader("Idempotency-Key", "upload-1")
+          .sendMultipartForm(form));
+      assertThat(first.statusCode()).isEqualTo(202);
+      assertThat(again.statusCode()).isEqualTo(200);
+      assertThat(json(again).getString("id")).isEqualTo(json(first).getString("id"));
+      cancel(key, json(first).getString("id"));
     }
 
     @Test
@@ -401,6 +423,7 @@ class GatewayApiIT {
       HttpResponse<Buffer> ready = await(h.http.get("/health/ready").send());
       assertThat(ready.statusCode()).as(ready.bodyAsString()).isEqualTo(200);
       assertThat(json(ready).getJsonObject("checks").getString("postgres")).isEqualTo("UP");
+      assertThat(json(ready).getJsonObject("checks").getString("inference")).isEqualTo("UP");
       HttpResponse<Buffer> metrics = await(h.http.get("/metrics").send());
       assertThat(metrics.statusCode()).isEqualTo(200);
       assertThat(metrics.bodyAsString()).contains("songmap_websocket_connections");

@@ -107,6 +107,7 @@ class GatewayLiveIT {
     }
     long resumeFrom = received.get(received.size() - 1) + 1;
     WsClient second = WsClient.connect(h.vertx, h.gateway.port(), uri(jobId, resumeFrom), t.getValue());
+    await().atMost(Duration.ofSeconds(5)).until(() -> second.pings > 0); // pinged every second here
     while (step(t.getKey(), jobId, i++)) {
       // drive to completion while the second client follows live
     }

@@ -12,11 +12,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class WsClient {
   final List<JsonObject> messages = new CopyOnWriteArrayList<>();
   volatile Short closeStatus;
+  volatile int pings;
   final WebSocket ws;
 
   private WsClient(WebSocket ws) {
     this.ws = ws;
     ws.textMessageHandler(text -> messages.add(new JsonObject(text)));
+    ws.frameHandler(frame -> {
+      if (frame.isPing()) {
+        pings++;
+      }
+    });
     ws.closeHandler(v -> closeStatus = ws.closeStatusCode() == null ? -1 : ws.closeStatusCode());
   }
 
