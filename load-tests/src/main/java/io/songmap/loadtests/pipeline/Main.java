@@ -4,7 +4,10 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.core.ConsoleAppender;
-import io.songmap.avro.wire.AvroWire;
+import io.songmap.eventstore.AllEventsPage;
+import io.songmap.eventstore.EventFilter;
+import io.songmap.eventstore.Position;
+import io.songmap.eventstore.RecordedEvent;
 import io.songmap.eventstore.postgres.PgEventStore;
 import io.songmap.eventstore.postgres.PgEventStoreOptions;
 import io.songmap.job.AudioSource;
@@ -35,17 +38,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.HdrHistogram.Histogram;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -58,6 +56,7 @@ import org.slf4j.LoggerFactory;
 public final class Main {
   private static final String TENANT = "bench";
   private static final String DATABASE = "songmap_bench_pipeline";
+  private static final EventFilter COMPLETED = EventFilter.types("JobCompleted");
 
   record Options(int jobs, double rate, Duration paced, int warmup, String pgUrl, int partitions, int poolSize,
       int eventLoops, int maxInFlight) {
@@ -140,7 +139,7 @@ public final class Main {
     KafkaTopics.DEFAULT.createAllBlocking(kafka.bootstrapServers(), options.partitions(), (short) 1,
         Duration.ofSeconds(30));
     this.commands = new JobCommands(vertx, store);
-    this.completions = new Completions(kafka.bootstrapServers(), KafkaTopics.DEFAULT.jobEvents());
+    this.completions = new Completions();
   }
 
   public static void main(String[] args) throws Exception {
@@ -186,10 +185,21 @@ public final class Main {
       log("warm-up: %d jobs in %.1f s", warm.size(), seconds(warm));
     }
 
+    long cpu0 = processCpuNanos();
+    long pg0 = backendTicks();
+    long[] machine0 = machineTicks();
     List<String> burst = burst("burst", options.jobs());
+    long cpu1 = processCpuNanos();
+    long pg1 = backendTicks();
+    long[] machine1 = machineTicks();
     double burstSeconds = seconds(burst);
     double jobsPerSecond = options.jobs() / burstSeconds;
-    log("throughput: %d jobs in %.2f s = %.1f jobs/s", options.jobs(), burstSeconds, jobsPerSecond);
+    double busy = (machine1[0] - machine0[0]) / (double) Math.max(1, machine1[1] - machine0[1]);
+    double jvmMs = (cpu1 - cpu0) / 1e6 / options.jobs();
+    double pgMs = (pg1 - pg0) * 10.0 / options.jobs(); // USER_HZ = 100
+    log("throughput: %d jobs in %.2f s = %.1f jobs/s; CPU per job %.2f ms (this JVM, broker included, %.2f;"
+        + " its PostgreSQL backends %.2f); machine %.0f%% busy (%d CPUs, all programs)", options.jobs(), burstSeconds,
+        jobsPerSecond, jvmMs + pgMs, jvmMs, pgMs, busy * 100, Runtime.getRuntime().availableProcessors());
     Thread.sleep(1000);
 
     Histogram latency = paced();
@@ -249,21 +259,16 @@ public final class Main {
       throw new IllegalStateException("paced: only " + (n - done.getCount()) + " of " + n + " jobs completed");
     }
     Histogram h = new Histogram(60_000_000L, 3);
-    Histogram observed = new Histogram(60_000_000L, 3);
     Map<String, Instant> completed = completedAt(ids);
     for (String id : ids) {
       h.recordValue(Math.max(0, Duration.between(submittedAt.get(id), completed.get(id)).toNanos() / 1000));
-      observed.recordValue(Math.max(0, completions.observedMicros(id)));
     }
-    log("as seen by a job-events consumer: p50 %.1f ms, p99 %.1f ms", observed.getValueAtPercentile(50) / 1000.0,
-        observed.getValueAtPercentile(99) / 1000.0);
     return h;
   }
 
   private Future<JobCommands.Outcome> submit(String jobId) {
     Instant at = Instant.now();
     submittedAt.put(jobId, at);
-    completions.submitted(jobId);
     JobCommand submit = new JobCommand.SubmitJob(jobId, TENANT, AudioSource.url("https://bench.example/" + jobId),
         List.of("musicxml", "midi"), 0, Map.of(), Map.of(), at);
     return commands.handle(TENANT, submit, new JobCommands.Meta(jobId, null))
@@ -298,24 +303,18 @@ public final class Main {
     kafka.close();
   }
 
-  /** Follows songmap.job-events.v1 like any downstream consumer and counts JobCompleted events. */
-  private static final class Completions {
-    private final KafkaConsumer<String, byte[]> consumer;
+  /**
+   * Watches the store for JobCompleted events, as the peer watches its status rows: a read of the log's tail
+   * every 20 ms (the latency itself comes from the events' recorded times, not from when this notices them).
+   */
+  private final class Completions {
     private final Map<String, CountDownLatch> waiting = new ConcurrentHashMap<>();
-    private final Map<String, Long> submittedNanos = new ConcurrentHashMap<>();
-    private final Map<String, Long> observedMicros = new ConcurrentHashMap<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
+    private Position after = Position.START;
 
-    Completions(String bootstrap, String topic) {
-      Properties c = new Properties();
-      c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-      c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-watch-" + UUID.randomUUID());
-      c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-      c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
-      consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-      consumer.subscribe(List.of(topic));
-      thread = new Thread(this::loop, "bench-job-events");
+    Completions() {
+      thread = new Thread(this::loop, "bench-completions");
       thread.setDaemon(true);
     }
 
@@ -329,41 +328,83 @@ public final class Main {
       return latch;
     }
 
-    void submitted(String id) {
-      submittedNanos.put(id, System.nanoTime());
-    }
-
-    long observedMicros(String id) {
-      return observedMicros.getOrDefault(id, 0L);
-    }
-
     private void loop() {
       while (running.get()) {
-        for (var r : consumer.poll(Duration.ofMillis(100))) {
-          var event = AvroWire.jobEvent().decode(r.value());
-          if (event.getType().equals("JobCompleted")) {
-            long now = System.nanoTime();
-            CountDownLatch latch = waiting.remove(event.getJobId());
+        try {
+          // The store's gap-safe read: an event committed late by a slow transaction is not skipped.
+          AllEventsPage page = await(store.readAll(after, COMPLETED, 1000));
+          for (RecordedEvent e : page.events()) {
+            CountDownLatch latch = waiting.remove(e.streamId());
             if (latch != null) {
-              Long sent = submittedNanos.get(event.getJobId());
-              if (sent != null) {
-                observedMicros.put(event.getJobId(), (now - sent) / 1000);
-              }
               latch.countDown();
             }
           }
+          after = page.last();
+          if (page.events().size() < 1000) {
+            Thread.sleep(20);
+          }
+        } catch (InterruptedException e) {
+          return;
+        } catch (RuntimeException e) {
+          if (running.get()) {
+            log("watching completions: %s", e);
+          }
         }
       }
-      consumer.close();
     }
 
     void close() {
       running.set(false);
+      thread.interrupt();
       try {
         thread.join(5000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+  }
+
+  private static long processCpuNanos() {
+    var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
+  }
+
+  /** CPU ticks (1/100 s) spent so far by the PostgreSQL backends serving the benchmark's database. */
+  private static long backendTicks() {
+    long ticks = 0;
+    java.io.File[] procs = new java.io.File("/proc").listFiles((dir, name) -> name.chars().allMatch(Character::isDigit));
+    if (procs == null) {
+      return 0;
+    }
+    for (java.io.File proc : procs) {
+      try {
+        String cmd = new String(java.nio.file.Files.readAllBytes(proc.toPath().resolve("cmdline")),
+            java.nio.charset.StandardCharsets.UTF_8);
+        if (!cmd.startsWith("postgres: ") || !cmd.contains(" " + DATABASE + " ")) {
+          continue;
+        }
+        String stat = java.nio.file.Files.readString(proc.toPath().resolve("stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      } catch (java.io.IOException | RuntimeException e) {
+        // a process that ended meanwhile
+      }
+    }
+    return ticks;
+  }
+
+  /** Busy and total jiffies of the whole machine, from /proc/stat ({0, 0} where there is none). */
+  private static long[] machineTicks() {
+    try {
+      String[] f = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long total = 0;
+      for (int i = 1; i < f.length; i++) {
+        total += Long.parseLong(f[i]);
+      }
+      long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+      return new long[] {total - idle, total};
+    } catch (java.io.IOException | RuntimeException e) {
+      return new long[] {0, 0};
     }
   }
 

@@ -65,6 +65,7 @@ public final class BoundedConsumer implements AutoCloseable {
       Duration pollTimeout,
       Duration retryBackoffMax,
       Duration shutdownGrace,
+      Duration commitInterval,
       Map<String, Object> consumerOverrides) {
     public Settings {
       Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -78,12 +79,13 @@ public final class BoundedConsumer implements AutoCloseable {
       pollTimeout = pollTimeout == null ? Duration.ofMillis(100) : pollTimeout;
       retryBackoffMax = retryBackoffMax == null ? Duration.ofSeconds(5) : retryBackoffMax;
       shutdownGrace = shutdownGrace == null ? Duration.ofSeconds(10) : shutdownGrace;
+      commitInterval = commitInterval == null ? Duration.ofMillis(100) : commitInterval;
       topics = List.copyOf(topics);
       consumerOverrides = consumerOverrides == null ? Map.of() : Map.copyOf(consumerOverrides);
     }
 
     public static Settings of(String bootstrapServers, String groupId, List<String> topics, int maxInFlight) {
-      return new Settings(bootstrapServers, groupId, topics, maxInFlight, null, null, null, null);
+      return new Settings(bootstrapServers, groupId, topics, maxInFlight, null, null, null, null, null);
     }
   }
 
@@ -107,6 +109,7 @@ public final class BoundedConsumer implements AutoCloseable {
   private final ArrayDeque<ConsumerRecord<byte[], byte[]>> buffered = new ArrayDeque<>();
   private int inFlight;
   private boolean paused;
+  private long lastCommitNanos;
   private volatile int inFlightGauge;
 
   private BoundedConsumer(Vertx vertx, Settings settings, Function<ConsumerRecord<byte[], byte[]>, Future<Void>> handler) {
@@ -180,7 +183,11 @@ public final class BoundedConsumer implements AutoCloseable {
         }
         dispatchBuffered();
         updatePause();
-        commitReady(false);
+        // Committing after every poll would be a write to the offsets topic per poll; a crash redelivers at
+        // most one interval's worth of completed records, which the handlers take as duplicates.
+        if (System.nanoTime() - lastCommitNanos >= settings.commitInterval().toNanos()) {
+          commitReady(false);
+        }
       }
       shutdown();
     } catch (Throwable t) {
@@ -339,6 +346,7 @@ public final class BoundedConsumer implements AutoCloseable {
         toCommit.put(tp, new OffsetAndMetadata(committable));
       }
     }
+    lastCommitNanos = System.nanoTime();
     if (toCommit.isEmpty()) {
       return;
     }

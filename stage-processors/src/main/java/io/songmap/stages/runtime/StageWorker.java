@@ -83,7 +83,7 @@ public final class StageWorker extends VerticleBase {
     workers = vertx.createSharedWorkerExecutor("stage-" + stage.wireName(), config.workerPoolSize());
     BoundedConsumer.Settings settings = new BoundedConsumer.Settings(config.bootstrapServers(),
         config.topics().stageGroup(stage), List.of(config.topics().stage(stage)), config.maxInFlight(), null, null,
-        config.shutdownGrace(), config.consumerOverrides());
+        config.shutdownGrace(), null, config.consumerOverrides());
     consumer = BoundedConsumer.start(vertx, settings, this::onRecord);
     log.info("stage worker {} started (max {} in flight, timeout {})", stage, config.maxInFlight(),
         config.stageTimeout());
