@@ -164,7 +164,12 @@ public final class Relay extends VerticleBase {
     KafkaProducer<String, byte[]> created = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     // Fetch every topic's metadata now: a first send() to a topic would otherwise block the event loop for it.
     for (String topic : config.topics().all()) {
-      created.partitionsFor(topic);
+      try {
+        created.partitionsFor(topic);
+      } catch (RuntimeException e) {
+        log.warn("relay: no metadata for topic {} yet ({}); provision topics with KafkaTopics.createAll", topic,
+            e.toString());
+      }
     }
     return created;
   }
