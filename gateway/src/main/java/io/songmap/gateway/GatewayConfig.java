@@ -38,7 +38,7 @@ import java.util.stream.Collectors;
  *     ({@code SONGMAP_GATEWAY_PARTNER_INTAKE}, {@code true}/{@code false})
  * @param intakeMaxInFlight partner submissions handled at once ({@code SONGMAP_GATEWAY_INTAKE_IN_FLIGHT})
  * @param inferenceAddress {@code host:port} of the inference server checked by {@code /health/ready};
- *     {@code null} when not configured ({@code SONGMAP_INFERENCE_ADDRESS})
+ *     {@code null} when not configured ({@code SONGMAP_TRITON_URL})
  * @param projectionOwner this process's name in the projection's lease table
  */
 public record GatewayConfig(String host, int port, String pgUrl, int pgPoolSize, String kafkaBootstrap,
@@ -114,8 +114,17 @@ public record GatewayConfig(String host, int port, String pgUrl, int pgPoolSize,
         env.integer("SONGMAP_GATEWAY_WS_MAX_PENDING", d.wsMaxPendingEvents()),
         !noKafka && Boolean.parseBoolean(env.string("SONGMAP_GATEWAY_PARTNER_INTAKE", "true")),
         env.integer("SONGMAP_GATEWAY_INTAKE_IN_FLIGHT", d.intakeMaxInFlight()),
-        env.string("SONGMAP_INFERENCE_ADDRESS", null),
+        hostPort(env.string("SONGMAP_TRITON_URL", null)),
         env.string("SONGMAP_GATEWAY_OWNER", d.projectionOwner()));
+  }
+
+  /** {@code host:port} of a URL or of a bare {@code host:port}. */
+  private static String hostPort(String target) {
+    if (target == null) {
+      return null;
+    }
+    String t = target.contains("://") ? target.substring(target.indexOf("://") + 3) : target;
+    return t.endsWith("/") ? t.substring(0, t.length() - 1) : t;
   }
 
   private static Set<String> hosts(String csv) {

@@ -30,7 +30,7 @@ class GatewayConfigTest {
         Map.entry("SONGMAP_GATEWAY_ALLOWED_URL_HOSTS", "Mirror.Internal, localhost"),
         Map.entry("SONGMAP_GATEWAY_WS_PING", "2s"),
         Map.entry("SONGMAP_KAFKA_TOPIC_PREFIX", "dev."),
-        Map.entry("SONGMAP_INFERENCE_ADDRESS", "triton:8001"))));
+        Map.entry("SONGMAP_TRITON_URL", "triton:8001"))));
     assertThat(c.port()).isEqualTo(9000);
     assertThat(c.maxUploadBytes()).isEqualTo(20 * GatewayConfig.MIB);
     assertThat(c.maxActiveJobsPerTenant()).isEqualTo(7);

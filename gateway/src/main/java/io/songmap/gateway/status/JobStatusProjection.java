@@ -6,9 +6,11 @@ import io.songmap.eventstore.ReadOptions;
 import io.songmap.eventstore.RecordedEvent;
 import io.songmap.eventstore.projection.Projection;
 import io.songmap.eventstore.projection.ProjectionContext;
+import io.songmap.job.Job;
 import io.songmap.job.JobEventType;
 import io.songmap.job.JobState;
 import io.songmap.stages.jobs.JobCommands;
+import io.songmap.stages.jobs.JobEventJson;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -17,6 +19,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +27,10 @@ import java.util.stream.Collectors;
 
 /**
  * The {@code job_status} read model: one row per job with its state, per-stage states, progress, error and
- * outputs. A page of events is applied by replaying, through {@code Job.evolve}, each touched job's stream up to
- * the newest version in the page, so the row always equals the aggregate's own state at that version. Rows only
- * move forward in version, so applying a page twice changes nothing.
+ * outputs, always the aggregate's own state ({@code Job.evolve}) at the row's version. A page's events evolve the
+ * job's state kept from the previous page; a job not kept (first seen, evicted, after a restart) has its stream
+ * replayed up to the page's newest version. Rows only move forward in version, so applying a page twice changes
+ * nothing.
  */
 public final class JobStatusProjection implements Projection {
   public static final String NAME = "job_status";
@@ -35,7 +39,16 @@ public final class JobStatusProjection implements Projection {
   private static final EventFilter JOB_EVENTS = new EventFilter(null,
       Arrays.stream(JobEventType.values()).map(JobEventType::typeName).collect(Collectors.toSet()), true);
 
+  private static final int CACHED_JOBS = 10_000;
+
   private final EventStore store;
+  // States by version are facts, so a state cached by a page whose transaction rolled back is still right.
+  private final Map<String, Cached> cache = new LinkedHashMap<>(1024, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
+      return size() > CACHED_JOBS;
+    }
+  };
 
   public JobStatusProjection(EventStore store) {
     this.store = store;
@@ -87,15 +100,14 @@ public final class JobStatusProjection implements Projection {
   @Override
   public Future<Void> apply(ProjectionContext context, List<RecordedEvent> events) {
     requireIdentifier(context.table());
-    Map<String, RecordedEvent> newestByJob = new LinkedHashMap<>();
+    Map<String, List<RecordedEvent>> byJob = new LinkedHashMap<>();
     for (RecordedEvent e : events) {
-      newestByJob.merge(e.tenant() + "\u0000" + e.streamId(), e, (a, b) -> b.version() > a.version() ? b : a);
+      byJob.computeIfAbsent(key(e.tenant(), e.streamId()), k -> new ArrayList<>()).add(e);
     }
     List<Future<Row>> rows = new ArrayList<>();
-    for (RecordedEvent newest : newestByJob.values()) {
-      rows.add(store.readStream(newest.tenant(), newest.streamId(), 1, (int) newest.version(),
-              ReadOptions.INCLUDE_ARCHIVED)
-          .map(slice -> Row.of(slice.events(), newest.recordedAt())));
+    for (List<RecordedEvent> jobEvents : byJob.values()) {
+      jobEvents.sort(Comparator.comparingLong(RecordedEvent::version));
+      rows.add(row(jobEvents));
     }
     return Future.all(rows).compose(all -> {
       Future<Void> chain = Future.succeededFuture();
@@ -105,6 +117,54 @@ public final class JobStatusProjection implements Projection {
       return chain;
     });
   }
+
+  /**
+   * The job's row after the newest of {@code jobEvents}: its cached state evolved by the page's events when they
+   * follow on from it, otherwise its stream replayed up to that version.
+   */
+  private Future<Row> row(List<RecordedEvent> jobEvents) {
+    RecordedEvent newest = jobEvents.get(jobEvents.size() - 1);
+    String key = key(newest.tenant(), newest.streamId());
+    Cached cached;
+    synchronized (cache) {
+      cached = cache.get(key);
+    }
+    if (cached != null && cached.state().version() >= jobEvents.get(0).version() - 1
+        && cached.state().version() <= newest.version()) {
+      JobState state = cached.state();
+      for (RecordedEvent e : jobEvents) {
+        if (e.version() == state.version() + 1) {
+          state = Job.evolve(state, JobEventJson.fromJson(e.type(), e.dataJson()));
+        }
+      }
+      if (state.version() == newest.version()) {
+        return Future.succeededFuture(remember(key, state, cached.seq(), newest));
+      }
+    }
+    return store.readStream(newest.tenant(), newest.streamId(), 1, (int) newest.version(), ReadOptions.INCLUDE_ARCHIVED)
+        .map(slice -> {
+          if (slice.events().isEmpty()) {
+            return null;
+          }
+          JobState state = JobCommands.replay(slice.events());
+          return state.exists()
+              ? remember(key, state, slice.events().get(0).position().globalPosition(), newest) : null;
+        });
+  }
+
+  private Row remember(String key, JobState state, long seq, RecordedEvent newest) {
+    synchronized (cache) {
+      cache.put(key, new Cached(state, seq));
+    }
+    return new Row(JobStatusView.fromState(state, newest.recordedAt(), seq));
+  }
+
+  private static String key(String tenant, String jobId) {
+    return tenant + "\u0000" + jobId;
+  }
+
+  /** A job's state at its version, and the global position of its first event. */
+  private record Cached(JobState state, long seq) {}
 
   private static Future<Void> upsert(SqlConnection tx, String table, Row row) {
     if (row == null) {
@@ -127,19 +187,8 @@ public final class JobStatusProjection implements Projection {
     }
   }
 
-  /** One job's row, computed from its events. */
+  /** One job's row. */
   record Row(JobStatusView view) {
-
-    static Row of(List<RecordedEvent> events, Instant updated) {
-      if (events.isEmpty()) {
-        return null;
-      }
-      JobState state = JobCommands.replay(events);
-      if (!state.exists()) {
-        return null;
-      }
-      return new Row(JobStatusView.fromState(state, updated, events.get(0).position().globalPosition()));
-    }
 
     Tuple tuple() {
       JobStatusView v = view;
