@@ -96,8 +96,9 @@ public final class PartnerIntake {
             source, s.getRequestedOutputs(), s.getPriority(),
             s.getMetadata() == null ? Map.of() : s.getMetadata(), s.getModelVersions(), submissionId)))
         .map(submitted -> {
-          log.info("partner submission {}/{}: job {} {}", tenant, submissionId, submitted.state().jobId(),
-              submitted.created() ? "created" : "already exists");
+          log.atInfo().addKeyValue("tenant", tenant).addKeyValue("jobId", submitted.state().jobId())
+              .addKeyValue("partnerSubmissionId", submissionId)
+              .log(submitted.created() ? "partner submission accepted" : "partner submission repeated");
           return null;
         });
   }

@@ -179,6 +179,7 @@ public final class EventStreams {
 
     void dropSlow() {
       if (!closed) {
+        log.atInfo().addKeyValue("tenant", tenant).log("WebSocket client dropped: its buffer stayed full");
         onSlowClientDropped.run();
         drop((short) 1008, "client too slow");
       }

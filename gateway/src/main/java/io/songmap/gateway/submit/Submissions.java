@@ -9,12 +9,15 @@ import io.vertx.core.Future;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Submits jobs for the HTTP API and the partner intake alike: SubmitJob through the job's command handler, with
  * a repeated submission of an existing job (same idempotency key) answered with that job instead of a rejection.
  */
 public final class Submissions {
+  private static final Logger log = LoggerFactory.getLogger(Submissions.class);
   private final JobCommands commands;
   private final Clock clock;
 
@@ -34,7 +37,12 @@ public final class Submissions {
     JobCommand.SubmitJob command = new JobCommand.SubmitJob(r.jobId(), r.tenant(), r.source(), r.outputs(),
         r.priority(), r.metadata(), r.modelVersions(), clock.instant());
     return commands.handle(r.tenant(), command, new JobCommands.Meta(r.correlationId(), null))
-        .map(outcome -> new Submitted(outcome.state(), true))
+        .map(outcome -> {
+          // Key-values become fields of structured (JSON) log lines.
+          log.atInfo().addKeyValue("tenant", r.tenant()).addKeyValue("jobId", r.jobId())
+              .addKeyValue("source", r.source().kind().name()).log("job submitted");
+          return new Submitted(outcome.state(), true);
+        })
         .recover(err -> err instanceof JobRejection.JobAlreadyExists
             ? commands.load(r.tenant(), r.jobId()).map(state -> new Submitted(state, false))
             : Future.failedFuture(err));
