@@ -15,6 +15,8 @@ import java.util.stream.Collectors;
  *
  * @param host interface the HTTP server binds ({@code SONGMAP_GATEWAY_HOST})
  * @param port HTTP port, 0 for any free one ({@code SONGMAP_GATEWAY_PORT})
+ * @param httpInstances HTTP servers sharing the port, each on its own event loop
+ *     ({@code SONGMAP_GATEWAY_HTTP_INSTANCES}; default: one per core)
  * @param pgUrl PostgreSQL, {@code postgresql://user[:password]@host[:port]/database} ({@code SONGMAP_PG_URL})
  * @param pgPoolSize connections in the gateway's pool ({@code SONGMAP_GATEWAY_PG_POOL_SIZE})
  * @param kafkaBootstrap Kafka brokers; {@code null} turns off live WebSocket events and partner intake
@@ -41,7 +43,7 @@ import java.util.stream.Collectors;
  *     {@code null} when not configured ({@code SONGMAP_TRITON_URL})
  * @param projectionOwner this process's name in the projection's lease table
  */
-public record GatewayConfig(String host, int port, String pgUrl, int pgPoolSize, String kafkaBootstrap,
+public record GatewayConfig(String host, int port, int httpInstances, String pgUrl, int pgPoolSize, String kafkaBootstrap,
     KafkaTopics topics, Path artifactsDir, long maxUploadBytes, int maxActiveJobsPerTenant, Duration retryAfter,
     Set<String> allowedUrlHosts, Duration wsPingInterval, int wsWriteQueueBytes, Duration wsSlowClientGrace,
     int wsMaxPendingEvents, boolean partnerIntake, int intakeMaxInFlight, String inferenceAddress,
@@ -59,7 +61,7 @@ public record GatewayConfig(String host, int port, String pgUrl, int pgPoolSize,
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0..65535, was " + port);
     }
-    if (pgPoolSize < 1 || maxUploadBytes < 1 || maxActiveJobsPerTenant < 1 || wsWriteQueueBytes < 1024
+    if (httpInstances < 1 || pgPoolSize < 1 || maxUploadBytes < 1 || maxActiveJobsPerTenant < 1 || wsWriteQueueBytes < 1024
         || wsMaxPendingEvents < 1 || intakeMaxInFlight < 1) {
       throw new IllegalArgumentException("pool size, upload limit, job limit, WebSocket buffers and intake bound "
           + "must be positive (WebSocket queue at least 1024 bytes)");
@@ -81,7 +83,7 @@ public record GatewayConfig(String host, int port, String pgUrl, int pgPoolSize,
 
   /** The defaults: local PostgreSQL and Kafka, port 8080, 500 MiB uploads, 3 unfinished jobs per tenant. */
   public static GatewayConfig defaults() {
-    return new GatewayConfig("0.0.0.0", 8080, "postgresql://postgres@127.0.0.1:5432/postgres", 8, "127.0.0.1:9092",
+    return new GatewayConfig("0.0.0.0", 8080, Runtime.getRuntime().availableProcessors(), "postgresql://postgres@127.0.0.1:5432/postgres", 8, "127.0.0.1:9092",
         KafkaTopics.DEFAULT, Path.of("data", "artifacts"), 500 * MIB, 3, Duration.ofSeconds(30), Set.of(),
         Duration.ofSeconds(20), 256 * 1024, Duration.ofSeconds(10), 1000, true, 16, null,
         "gateway-" + java.util.UUID.randomUUID());
@@ -99,6 +101,7 @@ public record GatewayConfig(String host, int port, String pgUrl, int pgPoolSize,
     return new GatewayConfig(
         env.string("SONGMAP_GATEWAY_HOST", d.host()),
         env.integer("SONGMAP_GATEWAY_PORT", d.port()),
+        env.integer("SONGMAP_GATEWAY_HTTP_INSTANCES", d.httpInstances()),
         env.string("SONGMAP_PG_URL", d.pgUrl()),
         env.integer("SONGMAP_GATEWAY_PG_POOL_SIZE", d.pgPoolSize()),
         noKafka ? null : kafka,
@@ -131,39 +134,45 @@ public record GatewayConfig(String host, int port, String pgUrl, int pgPoolSize,
     return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
   }
 
+  public GatewayConfig withHttpInstances(int httpInstances) {
+    return new GatewayConfig(host, port, httpInstances, pgUrl, pgPoolSize, kafkaBootstrap, topics, artifactsDir,
+        maxUploadBytes, maxActiveJobsPerTenant, retryAfter, allowedUrlHosts, wsPingInterval, wsWriteQueueBytes,
+        wsSlowClientGrace, wsMaxPendingEvents, partnerIntake, intakeMaxInFlight, inferenceAddress, projectionOwner);
+  }
+
   public GatewayConfig withPort(int port) {
-    return new GatewayConfig(host, port, pgUrl, pgPoolSize, kafkaBootstrap, topics, artifactsDir, maxUploadBytes,
+    return new GatewayConfig(host, port, httpInstances, pgUrl, pgPoolSize, kafkaBootstrap, topics, artifactsDir, maxUploadBytes,
         maxActiveJobsPerTenant, retryAfter, allowedUrlHosts, wsPingInterval, wsWriteQueueBytes, wsSlowClientGrace,
         wsMaxPendingEvents, partnerIntake, intakeMaxInFlight, inferenceAddress, projectionOwner);
   }
 
   public GatewayConfig withKafka(String kafkaBootstrap, KafkaTopics topics, boolean partnerIntake) {
-    return new GatewayConfig(host, port, pgUrl, pgPoolSize, kafkaBootstrap, topics, artifactsDir, maxUploadBytes,
+    return new GatewayConfig(host, port, httpInstances, pgUrl, pgPoolSize, kafkaBootstrap, topics, artifactsDir, maxUploadBytes,
         maxActiveJobsPerTenant, retryAfter, allowedUrlHosts, wsPingInterval, wsWriteQueueBytes, wsSlowClientGrace,
         wsMaxPendingEvents, partnerIntake, intakeMaxInFlight, inferenceAddress, projectionOwner);
   }
 
   public GatewayConfig withStorage(String pgUrl, Path artifactsDir) {
-    return new GatewayConfig(host, port, pgUrl, pgPoolSize, kafkaBootstrap, topics, artifactsDir, maxUploadBytes,
+    return new GatewayConfig(host, port, httpInstances, pgUrl, pgPoolSize, kafkaBootstrap, topics, artifactsDir, maxUploadBytes,
         maxActiveJobsPerTenant, retryAfter, allowedUrlHosts, wsPingInterval, wsWriteQueueBytes, wsSlowClientGrace,
         wsMaxPendingEvents, partnerIntake, intakeMaxInFlight, inferenceAddress, projectionOwner);
   }
 
   public GatewayConfig withLimits(long maxUploadBytes, int maxActiveJobsPerTenant, Set<String> allowedUrlHosts) {
-    return new GatewayConfig(host, port, pgUrl, pgPoolSize, kafkaBootstrap, topics, artifactsDir, maxUploadBytes,
+    return new GatewayConfig(host, port, httpInstances, pgUrl, pgPoolSize, kafkaBootstrap, topics, artifactsDir, maxUploadBytes,
         maxActiveJobsPerTenant, retryAfter, allowedUrlHosts, wsPingInterval, wsWriteQueueBytes, wsSlowClientGrace,
         wsMaxPendingEvents, partnerIntake, intakeMaxInFlight, inferenceAddress, projectionOwner);
   }
 
   public GatewayConfig withWebSocket(Duration pingInterval, int writeQueueBytes, Duration slowClientGrace,
       int maxPendingEvents) {
-    return new GatewayConfig(host, port, pgUrl, pgPoolSize, kafkaBootstrap, topics, artifactsDir, maxUploadBytes,
+    return new GatewayConfig(host, port, httpInstances, pgUrl, pgPoolSize, kafkaBootstrap, topics, artifactsDir, maxUploadBytes,
         maxActiveJobsPerTenant, retryAfter, allowedUrlHosts, pingInterval, writeQueueBytes, slowClientGrace,
         maxPendingEvents, partnerIntake, intakeMaxInFlight, inferenceAddress, projectionOwner);
   }
 
   public GatewayConfig withInferenceAddress(String inferenceAddress) {
-    return new GatewayConfig(host, port, pgUrl, pgPoolSize, kafkaBootstrap, topics, artifactsDir, maxUploadBytes,
+    return new GatewayConfig(host, port, httpInstances, pgUrl, pgPoolSize, kafkaBootstrap, topics, artifactsDir, maxUploadBytes,
         maxActiveJobsPerTenant, retryAfter, allowedUrlHosts, wsPingInterval, wsWriteQueueBytes, wsSlowClientGrace,
         wsMaxPendingEvents, partnerIntake, intakeMaxInFlight, inferenceAddress, projectionOwner);
   }

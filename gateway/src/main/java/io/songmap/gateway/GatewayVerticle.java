@@ -1,30 +1,23 @@
 package io.songmap.gateway;
 
-import io.songmap.artifacts.ArtifactStore;
 import io.songmap.artifacts.LocalArtifactStore;
 import io.songmap.eventstore.postgres.PgEventStore;
 import io.songmap.eventstore.postgres.PgEventStoreOptions;
 import io.songmap.eventstore.projection.ProjectionRunner;
 import io.songmap.eventstore.subscription.SubscriptionOptions;
-import io.songmap.gateway.artifacts.ArtifactRoutes;
 import io.songmap.gateway.auth.Tenants;
-import io.songmap.gateway.http.ErrorTranslator;
 import io.songmap.gateway.intake.PartnerIntake;
-import io.songmap.gateway.jobs.JobRoutes;
-import io.songmap.gateway.live.EventStreams;
 import io.songmap.gateway.live.LiveEvents;
 import io.songmap.gateway.ops.Health;
 import io.songmap.gateway.ops.Metrics;
 import io.songmap.gateway.status.JobStatusProjection;
 import io.songmap.gateway.status.JobStatusQueries;
 import io.songmap.gateway.submit.SourceUrlPolicy;
-import io.songmap.gateway.submit.SubmitRoutes;
 import io.songmap.gateway.submit.Submissions;
 import io.songmap.stages.jobs.JobCommands;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -38,8 +31,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway: the HTTP API under {@code /api/v1}, WebSocket event streams, the job status projection, partner
- * intake, health and metrics, all on one Vert.x context. Deploy it with {@link Gateway#start}.
+ * The gateway: the job status projection, the live events consumer and partner intake on this verticle's
+ * context, and {@link GatewayConfig#httpInstances()} HTTP servers (API under {@code /api/v1}, WebSockets, health,
+ * metrics) on the same port, each on its own event loop. Deploy it with {@link Gateway#start}.
  */
 public final class GatewayVerticle extends VerticleBase {
   public static final String API = "/api/v1";
@@ -49,13 +43,10 @@ public final class GatewayVerticle extends VerticleBase {
   private final Clock clock;
   private Pool pool;
   private ProjectionRunner projection;
-  private HttpServer server;
+  private HttpVerticle http;
   private Health health;
   private Tenants tenants;
-  private Router router;
-  private Router api;
   private LiveEvents live;
-  private EventStreams streams;
   private PartnerIntake intake;
   private final byte[] openApi;
 
@@ -88,58 +79,41 @@ public final class GatewayVerticle extends VerticleBase {
               return store;
             }))
         .compose(store -> {
-          ArtifactStore artifacts = new LocalArtifactStore(vertx, config.artifactsDir());
-          router = routes(store, artifacts);
-          HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())
-              .setCompressionSupported(false);
-          return vertx.createHttpServer(options).requestHandler(router).listen();
+          GatewayServices services = services(store);
+          // Servers of one Vert.x on the same host and port share it, port 0 included.
+          HttpVerticle first = new HttpVerticle(services, config.port());
+          return vertx.deployVerticle(first).compose(id -> {
+            http = first;
+            int others = config.httpInstances() - 1;
+            return others == 0 ? Future.succeededFuture() : vertx.deployVerticle(
+                () -> new HttpVerticle(services, config.port()), new DeploymentOptions().setInstances(others));
+          });
         })
-        .onSuccess(s -> {
-          server = s;
-          log.info("gateway listening on {}:{}", config.host(), s.actualPort());
-        });
+        .onSuccess(v -> log.info("gateway listening on {}:{} with {} HTTP instance(s)", config.host(), http.port(),
+            config.httpInstances()));
   }
 
-  private Router routes(PgEventStore store, ArtifactStore artifacts) {
+  private GatewayServices services(PgEventStore store) {
     tenants = new Tenants(pool);
     JobCommands commands = new JobCommands(vertx, store);
     JobStatusQueries status = new JobStatusQueries(pool);
     Submissions submissions = new Submissions(commands, clock);
     Metrics metrics = new Metrics(status);
     health = new Health(vertx, pool, config.kafkaBootstrap(), config.inferenceAddress());
-
-    api = Router.router(vertx);
     SourceUrlPolicy urlPolicy = new SourceUrlPolicy(vertx, config.allowedUrlHosts());
-    new SubmitRoutes(tenants, submissions, status, artifacts, urlPolicy,
-        new SubmitRoutes.Limits(config.maxUploadBytes(), config.maxActiveJobsPerTenant(), config.retryAfter()), API)
-        .mount(api);
-    streams = new EventStreams(vertx, store, live, new EventStreams.Settings(config.wsPingInterval(),
-        config.wsWriteQueueBytes(), config.wsSlowClientGrace(), config.wsMaxPendingEvents()), metrics.webSockets(),
-        metrics.counter("songmap_websocket_slow_clients_dropped")::increment);
-    new JobRoutes(tenants, status, store, commands, clock, API, streams::job).mount(api);
-    streams.mount(api, tenants);
     if (live != null) {
       LiveEvents l = live;
       metrics.counter("songmap_live_job_events", "job events received from Kafka by this gateway", l::received);
     }
     if (config.partnerIntake()) {
+      // Runs on this verticle's context.
       intake = PartnerIntake.start(vertx, config.kafkaBootstrap(), config.topics(), config.intakeMaxInFlight(),
           tenants, submissions, urlPolicy);
       metrics.gauge("songmap_partner_intake_in_flight", "partner submissions being handled", intake::inFlight);
     }
-    new ArtifactRoutes(tenants, artifacts).mount(api);
-    api.get("/openapi.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
-        .end(io.vertx.core.buffer.Buffer.buffer(openApi)));
-
-    Router root = Router.router(vertx);
-    root.route(API + "/*").subRouter(api);
-    health.mount(root);
-    metrics.mount(root);
-    root.route().failureHandler(ErrorTranslator::handle);
-    api.route().failureHandler(ErrorTranslator::handle);
-    root.errorHandler(404, ErrorTranslator::handle);
-    root.errorHandler(405, ErrorTranslator::handle);
-    return root;
+    return new GatewayServices(config, clock, store, commands, tenants, status, submissions,
+        new LocalArtifactStore(vertx, config.artifactsDir()), urlPolicy, live, metrics, health,
+        metrics.counter("songmap_websocket_slow_clients_dropped")::increment, openApi);
   }
 
   private static byte[] readOpenApi() {
@@ -155,11 +129,8 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    if (streams != null) {
-      streams.close();
-    }
-    Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
-    return closed
+    // The HTTP instances, deployed from here, are undeployed before this runs.
+    return Future.succeededFuture()
         .compose(v -> live == null ? Future.succeededFuture() : live.stop())
         .compose(v -> intake == null ? Future.succeededFuture() : intake.stop())
         .compose(v -> projection == null ? Future.succeededFuture() : projection.stop())
@@ -173,7 +144,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** The port the HTTP server listens on (useful with port 0). */
   public int port() {
-    return server.actualPort();
+    return http.port();
   }
 
   public Tenants tenants() {
@@ -186,11 +157,11 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** The root router, for checking the routes against the OpenAPI document. */
   public Router router() {
-    return router;
+    return http.root();
   }
 
   /** The router mounted at {@link #API}. */
   public Router apiRouter() {
-    return api;
+    return http.api();
   }
 }

@@ -24,6 +24,7 @@ class GatewayConfigTest {
   void everySettingHasAnEnvironmentVariable() {
     GatewayConfig c = GatewayConfig.fromEnv(new EnvValues(Map.ofEntries(
         Map.entry("SONGMAP_GATEWAY_PORT", "9000"),
+        Map.entry("SONGMAP_GATEWAY_HTTP_INSTANCES", "3"),
         Map.entry("SONGMAP_GATEWAY_MAX_UPLOAD_MB", "20"),
         Map.entry("SONGMAP_GATEWAY_MAX_ACTIVE_JOBS", "7"),
         Map.entry("SONGMAP_GATEWAY_RETRY_AFTER", "5s"),
@@ -32,6 +33,7 @@ class GatewayConfigTest {
         Map.entry("SONGMAP_KAFKA_TOPIC_PREFIX", "dev."),
         Map.entry("SONGMAP_TRITON_URL", "triton:8001"))));
     assertThat(c.port()).isEqualTo(9000);
+    assertThat(c.httpInstances()).isEqualTo(3);
     assertThat(c.maxUploadBytes()).isEqualTo(20 * GatewayConfig.MIB);
     assertThat(c.maxActiveJobsPerTenant()).isEqualTo(7);
     assertThat(c.retryAfter()).isEqualTo(Duration.ofSeconds(5));
@@ -53,6 +55,7 @@ class GatewayConfigTest {
   void invalidSettingsAreRefusedAtStart() {
     GatewayConfig d = GatewayConfig.defaults();
     assertThatThrownBy(() -> d.withPort(70000)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> d.withHttpInstances(0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> d.withLimits(0, 3, Set.of())).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> d.withInferenceAddress("no-port")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> d.withWebSocket(Duration.ZERO, 4096, Duration.ofSeconds(1), 10))

@@ -58,7 +58,8 @@ public final class ErrorTranslator {
     if (failure instanceof DecodeException) {
       return new Answer(400, "BAD_REQUEST", "the body is not valid JSON", Map.of());
     }
-    if (failure instanceof ConnectException || failure instanceof PgException pg && pg.getSqlState() != null
+    if (failure instanceof ConnectException || failure instanceof java.util.concurrent.TimeoutException
+        || failure instanceof PgException pg && pg.getSqlState() != null
         && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57"))) {
       return new Answer(503, "UNAVAILABLE", "a backing service is unavailable; try again", Map.of("Retry-After", "5"));
     }

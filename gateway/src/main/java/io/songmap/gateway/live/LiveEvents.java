@@ -50,6 +50,7 @@ public final class LiveEvents implements AutoCloseable {
 
   private record Subscriber(Context context, Consumer<LiveEvent> handler) {}
 
+  private final Vertx vertx;
   private final String topic;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final AvroWire<JobEvent> wire = AvroWire.jobEvent();
@@ -61,7 +62,8 @@ public final class LiveEvents implements AutoCloseable {
   private final Thread thread;
   private volatile long received;
 
-  private LiveEvents(String bootstrapServers, String topic) {
+  private LiveEvents(Vertx vertx, String bootstrapServers, String topic) {
+    this.vertx = vertx;
     this.topic = topic;
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -76,7 +78,7 @@ public final class LiveEvents implements AutoCloseable {
 
   /** Starts following {@code topic}; completes once every partition is positioned at its end. */
   public static Future<LiveEvents> start(Vertx vertx, String bootstrapServers, String topic) {
-    LiveEvents live = new LiveEvents(bootstrapServers, topic);
+    LiveEvents live = new LiveEvents(vertx, bootstrapServers, topic);
     live.thread.start();
     return live.positioned.future().timeout(60, java.util.concurrent.TimeUnit.SECONDS).map(live);
   }
@@ -97,7 +99,7 @@ public final class LiveEvents implements AutoCloseable {
   }
 
   private Registration add(Map<String, Set<Subscriber>> index, String key, Consumer<LiveEvent> handler) {
-    Subscriber s = new Subscriber(Vertx.currentContext(), handler);
+    Subscriber s = new Subscriber(vertx.getOrCreateContext(), handler);
     index.computeIfAbsent(key, k -> new CopyOnWriteArraySet<>()).add(s);
     return () -> index.computeIfPresent(key, (k, set) -> {
       set.remove(s);
