@@ -407,6 +407,16 @@ public final class Stages {
     return all.future();
   }
 
+  /**
+   * The Triton request priority for a job: the models that batch with priority levels
+   * ({@code htdemucs}, {@code drum_cnn}, {@code basic_pitch}: {@code priority_levels: 2}) serve
+   * level 1 first; a job submitted with a positive priority gets it, every other request the
+   * model's default (0 on the wire).
+   */
+  public static long tritonPriority(StageTask task) {
+    return task.priority() > 0 ? 1 : 0;
+  }
+
   /** Runs {@code body}, turning whatever it throws synchronously into a failed Future. */
   public static <T> Future<T> guarded(java.util.function.Supplier<Future<T>> body) {
     try {

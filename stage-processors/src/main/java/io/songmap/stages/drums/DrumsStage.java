@@ -133,6 +133,7 @@ public final class DrumsStage implements StageHandler {
           .compose(input -> triton.infer(InferRequest.of(MODEL,
                   Tensor.fp32(INPUT, new long[] {to - from, AnnoteatorFeature.MEL_BANDS, AnnoteatorFeature.FRAMES, 1}, input))
               .withVersion(version)
+              .withPriority(Stages.tritonPriority(task))
               .withOutputs(OUTPUT)
               .withId(task.jobId() + "/drums/" + b)
               .withDeadline(settings.inferenceDeadline())))

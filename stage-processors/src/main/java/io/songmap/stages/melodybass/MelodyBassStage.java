@@ -131,6 +131,7 @@ public final class MelodyBassStage implements StageHandler {
           .compose(input -> triton.infer(InferRequest.of(MODEL, Tensor.fp32(INPUT,
                   new long[] {batch.to() - batch.from(), BasicPitchWindowing.WINDOW_SAMPLES, 1}, input))
               .withVersion(version)
+              .withPriority(Stages.tritonPriority(task))
               .withOutputs(NOTE_OUTPUT, ONSET_OUTPUT)
               .withId(task.jobId() + "/melody_bass/" + i)
               .withDeadline(settings.inferenceDeadline())))

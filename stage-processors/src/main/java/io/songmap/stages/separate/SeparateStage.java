@@ -186,6 +186,7 @@ public final class SeparateStage implements StageHandler {
     private InferRequest request(int k, float[] input) {
       return InferRequest.of(MODEL, Tensor.fp32(INPUT, new long[] {1, CHANNELS, SEGMENT_SAMPLES}, input))
           .withVersion(version)
+          .withPriority(Stages.tritonPriority(task))
           .withOutputs(OUTPUT)
           .withId(task.jobId() + "/separate/" + k)
           .withDeadline(settings.inferenceDeadline());

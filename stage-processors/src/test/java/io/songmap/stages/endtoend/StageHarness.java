@@ -72,8 +72,12 @@ public final class StageHarness implements AutoCloseable {
   public final List<Double> progress = Collections.synchronizedList(new ArrayList<>());
 
   public StageTask task(Stage stage, String jobId, Map<String, String> inputs) {
+    return task(stage, jobId, inputs, 0);
+  }
+
+  public StageTask task(Stage stage, String jobId, Map<String, String> inputs, int priority) {
     return new StageTask(UUID.randomUUID().toString(), TENANT, jobId, stage, 1, 1, Instant.EPOCH, inputs, Map.of(),
-        "corr-" + jobId, 0);
+        "corr-" + jobId, priority);
   }
 
   public ArtifactKey key(String jobId, String name) {

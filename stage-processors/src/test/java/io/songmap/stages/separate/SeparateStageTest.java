@@ -108,7 +108,7 @@ class SeparateStageTest {
       ArtifactKey audio = storeWav(h, "job-sep", new PcmAudio(44_100, mix));
 
       StageResult result = h.run(new SeparateStage(h.store, h.triton, h.settings),
-          h.task(Stage.SEPARATE, "job-sep", Map.of("ingest.audio", audio.path())));
+          h.task(Stage.SEPARATE, "job-sep", Map.of("ingest.audio", audio.path()), 5));
 
       assertThat(result).isInstanceOf(StageResult.Completed.class);
       StageResult.Completed done = (StageResult.Completed) result;
