@@ -242,17 +242,16 @@ class GatewayApiIT {
       String busy = h.tenant().getValue();
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        ids.add(submit(busy));
-      }
-      for (String id : ids) {
-        projected(busy, id, "SUBMITTED");
+        ids.add(submit(busy)); // each answered once the projection has it, so the next one counts it
       }
       HttpResponse<Buffer> r = h.submitUrl(busy, "https://203.0.113.10/x.mp3");
       assertThat(r.statusCode()).isEqualTo(429);
       assertThat(json(r).getString("code")).isEqualTo("TOO_MANY_ACTIVE_JOBS");
       assertThat(r.getHeader("Retry-After")).isEqualTo("30");
+      MultipartForm form = MultipartForm.create()
+          .binaryFileUpload("audio", "a.wav", Buffer.buffer(new byte[1000]), "audio/wav");
+      assertThat(await(h.post(busy, "/jobs").sendMultipartForm(form)).statusCode()).isEqualTo(429);
       cancel(busy, ids.get(0));
-      projected(busy, ids.get(0), "CANCELLED");
       assertThat(h.submitUrl(busy, "https://203.0.113.10/x.mp3").statusCode()).isEqualTo(202);
     }
   }
@@ -267,9 +266,7 @@ class GatewayApiIT {
       for (int i = 0; i < 3; i++) {
         String id = submit(k);
         ids.add(id);
-        projected(k, id, "SUBMITTED");
         cancel(k, id);
-        projected(k, id, "CANCELLED");
       }
       JsonObject page1 = json(await(h.get(k, "/jobs?limit=2").send()));
       assertThat(page1.getJsonArray("jobs").stream().map(j -> ((JsonObject) j).getString("id")))

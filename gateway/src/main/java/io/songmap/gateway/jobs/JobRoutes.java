@@ -36,6 +36,7 @@ import java.util.Optional;
 public final class JobRoutes {
   private static final int MAX_PAGE = 100;
   private static final int MAX_EVENTS = 1000;
+  private static final java.time.Duration PROJECTION_WAIT = java.time.Duration.ofSeconds(2);
 
   private final Tenants tenants;
   private final JobStatusQueries status;
@@ -181,7 +182,11 @@ public final class JobRoutes {
             ctx.fail(new JobRejection.JobNotFound(command.jobId()));
             return;
           }
-          ok(ctx, statusCode, JobStatusView.fromState(state, clock.instant(), 0).toJson(base));
+          // Answer once reads see the change (bounded wait), as a client reading right after expects.
+          Future<Void> projected = outcome.appended().isEmpty() ? Future.succeededFuture()
+              : status.awaitVersion(ctx.vertx(), tenant, state.jobId(), state.version(), PROJECTION_WAIT);
+          projected.onComplete(v -> ok(ctx, statusCode, JobStatusView.fromState(state, clock.instant(), 0)
+              .toJson(base)));
         })
         .onFailure(ctx::fail);
   }

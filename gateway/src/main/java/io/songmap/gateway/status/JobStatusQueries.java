@@ -1,9 +1,12 @@
 package io.songmap.gateway.status;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -12,6 +15,8 @@ import java.util.Optional;
 public final class JobStatusQueries {
   private static final String COLUMNS = "tenant, job_id, state, run, stages, progress, error_code, error_message,"
       + " error_stage, outputs, created_at, updated_at, finished_at, version, seq";
+
+  private static final Duration POLL = Duration.ofMillis(10);
 
   private final Pool pool;
 
@@ -59,6 +64,31 @@ public final class JobStatusQueries {
       }
       return new Page(List.copyOf(jobs), next);
     });
+  }
+
+  /**
+   * Completes once the job's row is at {@code version} or later, or after {@code timeout} either way: lets a
+   * caller that just changed a job answer only when reads (and the per-tenant limit) see the change.
+   */
+  public Future<Void> awaitVersion(Vertx vertx, String tenant, String jobId, long version, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Promise<Void> done = Promise.promise();
+    poll(vertx, tenant, jobId, version, deadline, done);
+    return done.future();
+  }
+
+  private void poll(Vertx vertx, String tenant, String jobId, long version, long deadline, Promise<Void> done) {
+    pool.preparedQuery("SELECT version FROM " + JobStatusProjection.TABLE + " WHERE tenant = $1 AND job_id = $2")
+        .execute(Tuple.of(tenant, jobId))
+        .onComplete(ar -> {
+          boolean there = ar.succeeded() && ar.result().size() > 0
+              && ar.result().iterator().next().getLong(0) >= version;
+          if (there || ar.failed() || System.nanoTime() > deadline) {
+            done.tryComplete();
+          } else {
+            vertx.setTimer(POLL.toMillis(), id -> poll(vertx, tenant, jobId, version, deadline, done));
+          }
+        });
   }
 
   /** How many of the tenant's jobs are submitted or running. */

@@ -37,6 +37,7 @@ public final class SubmitRoutes {
   /** Room for multipart boundaries and part headers around the file itself. */
   private static final long MULTIPART_SLACK = 64 * 1024;
   private static final int JSON_LIMIT = 64 * 1024;
+  private static final Duration PROJECTION_WAIT = Duration.ofSeconds(2);
 
   /** Limits the routes enforce. */
   public record Limits(long maxUploadBytes, int maxActiveJobs, Duration retryAfter) {}
@@ -147,7 +148,7 @@ public final class SubmitRoutes {
           return submissions.submit(new Submissions.Request(tenant, target.jobId(),
               AudioSource.objectKey(info.key().path()), options.outputs(), options.priority(), Map.of(), Map.of(),
               null));
-        }).onSuccess(s -> respond(ctx, s.created() ? 202 : 200, s.state())).onFailure(err -> {
+        }).onSuccess(s -> created(ctx, s)).onFailure(err -> {
           if (!stored.future().failed()) {
             ctx.fail(err);
           }
@@ -171,8 +172,21 @@ public final class SubmitRoutes {
             : urlPolicy.check(url).compose(uri -> submissions.submit(new Submissions.Request(tenant, target.jobId(),
                 AudioSource.url(uri.toString()), options.outputs(), options.priority(), options.metadata(),
                 options.models(), null))))
-        .onSuccess(s -> respond(ctx, s.created() ? 202 : 200, s.state()))
+        .onSuccess(s -> created(ctx, s))
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * Answers with the job once the status projection has it (bounded wait), so that the client's next read, and
+   * the tenant's next submission's limit check, see it.
+   */
+  private void created(RoutingContext ctx, Submissions.Submitted s) {
+    if (!s.created()) {
+      respond(ctx, 200, s.state());
+      return;
+    }
+    status.awaitVersion(ctx.vertx(), s.state().tenant(), s.state().jobId(), s.state().version(), PROJECTION_WAIT)
+        .onComplete(v -> respond(ctx, 202, s.state()));
   }
 
   private void respond(RoutingContext ctx, int statusCode, JobState state) {
