@@ -104,7 +104,12 @@ public final class Subscription {
           log.warn("subscription {}: LISTEN connection failed, polling only: {}", options.name(),
               ar.cause().getMessage());
         }
-        heartbeatTimer = vertx.setPeriodic(1, options.heartbeat().toMillis(), id -> heartbeat());
+        // Timers fire on the context that sets them: ours, not the listener's.
+        context.runOnContext(v -> {
+          if (!stopped) {
+            heartbeatTimer = vertx.setPeriodic(1, options.heartbeat().toMillis(), id -> heartbeat());
+          }
+        });
       }).otherwiseEmpty();
     });
   }
