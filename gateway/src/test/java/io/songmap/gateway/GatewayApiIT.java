@@ -2,11 +2,13 @@ package io.songmap.gateway;
 
 import static io.songmap.gateway.GatewayHarness.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.songmap.artifacts.ArtifactKey;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -433,6 +435,16 @@ class GatewayApiIT {
       HttpResponse<Buffer> doc = await(h.http.get("/api/v1/openapi.json").send());
       assertThat(doc.statusCode()).isEqualTo(200);
       assertThat(json(doc).getString("openapi")).startsWith("3.");
+    }
+
+    @Test
+    void webSocketsWithoutKafkaAre503AndTheTenantStreamIsWebSocketOnly() {
+      String jobId = submit(key);
+      assertThatThrownBy(() -> WsClient.connect(h.vertx, h.gateway.port(), "/api/v1/jobs/" + jobId + "/events", key))
+          .isInstanceOfSatisfying(UpgradeRejectedException.class, e -> assertThat(e.getStatus()).isEqualTo(503));
+      HttpResponse<Buffer> plain = await(h.get(key, "/events").send());
+      assertThat(plain.statusCode()).isEqualTo(400);
+      cancel(key, jobId);
     }
 
     @Test

@@ -26,7 +26,6 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
@@ -134,10 +133,6 @@ final class GatewayHarness implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  static Duration seconds(long s) {
-    return Duration.ofSeconds(s);
   }
 
   @Override
