@@ -2,6 +2,8 @@ package io.songmap.launcher;
 
 import io.songmap.artifacts.LocalArtifactStore;
 import io.songmap.eventstore.postgres.PgEventStore;
+import io.songmap.gateway.Gateway;
+import io.songmap.gateway.GatewayConfig;
 import io.songmap.eventstore.postgres.PgEventStoreOptions;
 import io.songmap.inference.cpu.CpuServer;
 import io.songmap.inference.cpu.CpuServerConfig;
@@ -85,6 +87,9 @@ final class Node implements AutoCloseable {
   /** Connects to PostgreSQL, creating the database if it is missing, and opens the event store. */
   Node postgres() {
     pg = Postgres.resolve(vertx, settings);
+    // Hand every role the database actually used, whatever its own default would be.
+    rawEnv.put("SONGMAP_PG_URL", settings.pgUrl().isEmpty() ? Postgres.LOCAL : settings.pgUrl());
+    env = new EnvValues(rawEnv);
     pool = PgBuilder.pool().connectingTo(pg).with(new PoolOptions().setMaxSize(env.integer("SONGMAP_PG_POOL_SIZE", 16)))
         .using(vertx).build();
     store = await(PgEventStore.start(pool, PgEventStoreOptions.DEFAULT), "opening the event store");
@@ -103,6 +108,8 @@ final class Node implements AutoCloseable {
       CpuServer server = CpuServer.start(CpuServerConfig.defaults(0), CpuModels.defaults());
       closers.add(server);
       tritonTarget = "localhost:" + server.port();
+      rawEnv.put("SONGMAP_TRITON_URL", tritonTarget);
+      env = new EnvValues(rawEnv);
     } else {
       tritonTarget = settings.tritonUrl();
     }
@@ -125,6 +132,11 @@ final class Node implements AutoCloseable {
           "starting the " + stage.wireName() + " worker");
     }
     return this;
+  }
+
+  /** Starts the HTTP API, WebSocket streams, status projection and partner intake. */
+  Gateway gateway() {
+    return await(Gateway.start(vertx, GatewayConfig.fromEnv(env)), "starting the gateway");
   }
 
   static Set<Stage> allStages() {

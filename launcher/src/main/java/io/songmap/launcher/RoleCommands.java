@@ -1,5 +1,7 @@
 package io.songmap.launcher;
 
+import io.songmap.gateway.Gateway;
+import io.songmap.gateway.auth.Tenants;
 import io.songmap.job.stage.Stage;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -66,6 +68,47 @@ final class RoleCommands {
       Settings settings = requireKafka(Settings.fromEnv(System.getenv()), "relay");
       Node node = Node.create(settings, System.getenv()).kafka().postgres().relay();
       return serve(node, "relay");
+    }
+  }
+
+  @Command(name = "gateway", mixinStandardHelpOptions = true,
+      description = {"Runs the gateway: the HTTP API under /api/v1, WebSocket progress streams, the job status",
+          "projection and the partner intake on songmap.submissions.v1. Needs SONGMAP_KAFKA_BOOTSTRAP;",
+          "settings SONGMAP_GATEWAY_* (port 8080 by default)."})
+  static final class GatewayRole implements Callable<Integer> {
+    @Override
+    public Integer call() throws Exception {
+      Settings settings = requireKafka(Settings.fromEnv(System.getenv()), "gateway");
+      Node node = Node.create(settings, System.getenv()).kafka().postgres();
+      Gateway gateway = node.gateway();
+      System.out.println("gateway: http://localhost:" + gateway.port() + "/api/v1 (OpenAPI at /api/v1/openapi.json)");
+      return serve(node, "gateway");
+    }
+  }
+
+  @Command(name = "dev", mixinStandardHelpOptions = true,
+      description = {"Runs everything in this process and stays up: an in-process Kafka broker (unless",
+          "SONGMAP_KAFKA_BOOTSTRAP is set), PostgreSQL, the CPU inference server (unless SONGMAP_TRITON_URL",
+          "is set), the relay, every stage processor and the gateway on http://localhost:8080.",
+          "Prints an API key for the tenant `local` (SONGMAP_TENANT)."})
+  static final class Dev implements Callable<Integer> {
+    @Override
+    public Integer call() throws Exception {
+      Settings settings = Settings.fromEnv(System.getenv());
+      Node node = Node.create(settings, System.getenv());
+      node.kafka().postgres().artifacts().inference().relay().workers(Node.allStages());
+      Gateway gateway = node.gateway();
+      String key = Node.await(gateway.tenants().create(settings.tenant())
+          .map(Tenants.Created::apiKey)
+          .recover(e -> e instanceof Tenants.TenantExists
+              ? gateway.tenants().issueKey(settings.tenant())
+              : io.vertx.core.Future.failedFuture(e)), "creating the dev tenant");
+      System.out.printf("""
+          Songmap dev: http://localhost:%d/api/v1  (OpenAPI: /api/v1/openapi.json, health: /health/ready)
+            tenant %s, API key: %s
+            try: curl -H 'Authorization: Bearer %s' -F file=@song.mp3 http://localhost:%d/api/v1/jobs
+          """, gateway.port(), settings.tenant(), key, key, gateway.port());
+      return serve(node, "dev");
     }
   }
 }

@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 /** The {@code songmap} command: the all-in-one mode, each role on its own, and operator tools. */
 @Command(name = "songmap", mixinStandardHelpOptions = true, version = "songmap 0.1.0",
     description = "Turns a song into a Song Map: stems, drum hits, notes, lyrics, tempo and exports.",
-    subcommands = {RunCommand.class, RoleCommands.Processors.class, RoleCommands.RelayRole.class,
-        CpuServerMain.class})
+    subcommands = {RunCommand.class, RoleCommands.Dev.class, RoleCommands.GatewayRole.class,
+        RoleCommands.Processors.class, RoleCommands.RelayRole.class, CpuServerMain.class})
 public final class Songmap implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
