@@ -139,6 +139,14 @@ final class Node implements AutoCloseable {
     return await(Gateway.start(vertx, GatewayConfig.fromEnv(env)), "starting the gateway");
   }
 
+  /** Expires artifacts SONGMAP_ARTIFACT_TTL (default 24 h) after their job ends. */
+  Node janitor() {
+    await(vertx.deployVerticle(new ArtifactJanitor(store, pg, artifacts,
+        env.duration("SONGMAP_ARTIFACT_TTL", Duration.ofHours(24)),
+        env.duration("SONGMAP_ARTIFACT_SWEEP_INTERVAL", Duration.ofMinutes(10)))), "starting the artifact janitor");
+    return this;
+  }
+
   static Set<Stage> allStages() {
     return EnumSet.allOf(Stage.class);
   }

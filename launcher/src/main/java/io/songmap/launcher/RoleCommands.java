@@ -53,7 +53,8 @@ final class RoleCommands {
       for (String s : stages) {
         chosen.add(Stage.fromWireName(s.trim()));
       }
-      Node node = Node.create(settings, System.getenv()).kafka().postgres().artifacts().inference().workers(chosen);
+      Node node = Node.create(settings, System.getenv()).kafka().postgres().artifacts().inference().workers(chosen)
+          .janitor();
       return serve(node, "processors " + chosen.stream().map(Stage::wireName).toList());
     }
   }
@@ -96,7 +97,7 @@ final class RoleCommands {
     public Integer call() throws Exception {
       Settings settings = Settings.fromEnv(System.getenv());
       Node node = Node.create(settings, System.getenv());
-      node.kafka().postgres().artifacts().inference().relay().workers(Node.allStages());
+      node.kafka().postgres().artifacts().inference().relay().workers(Node.allStages()).janitor();
       Gateway gateway = node.gateway();
       String key = Node.await(gateway.tenants().create(settings.tenant())
           .map(Tenants.Created::apiKey)
