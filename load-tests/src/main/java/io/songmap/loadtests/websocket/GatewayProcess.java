@@ -1,0 +1,265 @@
+package io.songmap.loadtests.websocket;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.core.ConsoleAppender;
+import com.sun.management.GarbageCollectionNotificationInfo;
+import io.songmap.gateway.Gateway;
+import io.songmap.gateway.GatewayConfig;
+import io.vertx.core.Vertx;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import javax.management.NotificationEmitter;
+import javax.management.openmbean.CompositeData;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway in a JVM of its own, started with this JVM's classpath. What the benchmarks measure of the server
+ * (resident memory, heap) is then the gateway's alone, not the load driver's, and the driver's client sockets do
+ * not count against the server's file descriptor limit.
+ *
+ * <p>The child reads its settings from the environment ({@link GatewayConfig#fromEnv()}), prints {@code port <n>}
+ * once listening, then answers one line per question on stdin: {@code rss} (VmRSS and VmHWM in kB), {@code gc}
+ * (heap used in bytes after a full collection), {@code peak-reset}, {@code peak} (the most heap used, sampled every
+ * 2 ms, and the most left after any collection, both in bytes, since the last reset). It stops when stdin closes, so
+ * it never outlives the driver.
+ */
+public final class GatewayProcess implements AutoCloseable {
+  private final Process process;
+  private final BufferedReader answers;
+  private final PrintWriter questions;
+  private final int port;
+
+  private GatewayProcess(Process process, BufferedReader answers, PrintWriter questions, int port) {
+    this.process = process;
+    this.answers = answers;
+    this.questions = questions;
+    this.port = port;
+  }
+
+  /** Starts the child with {@code env} added to this process's environment; returns once it listens. */
+  public static GatewayProcess start(Map<String, String> env, List<String> jvmOptions) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(GatewayProcess.class.getName());
+    ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    BufferedReader answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    PrintWriter questions = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
+    String line = answers.readLine();
+    if (line == null || !line.startsWith("port ")) {
+      process.destroyForcibly();
+      throw new IOException("the gateway process did not start (it said " + line + ")");
+    }
+    return new GatewayProcess(process, answers, questions, Integer.parseInt(line.substring(5).trim()));
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /** Sends one question and returns the child's one-line answer. */
+  public synchronized String ask(String question) {
+    questions.println(question);
+    try {
+      String answer = answers.readLine();
+      if (answer == null) {
+        throw new IllegalStateException("the gateway process ended");
+      }
+      return answer;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Resident set size of the gateway process now, in kB. */
+  public long rssKb() {
+    return Long.parseLong(ask("rss").split(" ")[0]);
+  }
+
+  @Override
+  public void close() {
+    questions.close();
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The child: runs the gateway and answers the driver's questions. */
+  public static void main(String[] args) throws Exception {
+    logToStderr(Level.WARN);
+    Vertx vertx = Vertx.vertx();
+    Gateway gateway = Gateway.start(vertx, GatewayConfig.fromEnv()).toCompletionStage().toCompletableFuture()
+        .get(120, TimeUnit.SECONDS);
+    HeapWatch heap = new HeapWatch();
+    System.out.println("port " + gateway.port());
+    System.out.flush();
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    for (String line; (line = in.readLine()) != null; ) {
+      String answer = switch (line.trim()) {
+        case "rss" -> procStatusKb("VmRSS") + " " + procStatusKb("VmHWM");
+        case "gc" -> Long.toString(heap.usedAfterFullGc());
+        case "peak-reset" -> {
+          heap.reset();
+          yield "ok";
+        }
+        case "peak" -> heap.peak() + " " + heap.peakAfterGc();
+        default -> "unknown question " + line;
+      };
+      System.out.println(answer);
+      System.out.flush();
+    }
+    heap.stop();
+    try {
+      gateway.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } finally {
+      System.exit(0);
+    }
+  }
+
+  /** A field of /proc/self/status in kB (-1 where there is none). */
+  static long procStatusKb(String field) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith(field + ":")) {
+          return Long.parseLong(line.substring(field.length() + 1).trim().split("\\s+")[0]);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux
+    }
+    return -1;
+  }
+
+  /**
+   * Heap used: sampled every 2 ms for the peak (garbage not yet collected included), and as each collection leaves
+   * it (what is still reachable, plus old-generation garbage a young collection does not look at).
+   */
+  private static final class HeapWatch {
+    private final List<MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+        .filter(p -> p.getType() == MemoryType.HEAP).toList();
+    private final Set<String> heapPoolNames = heapPools.stream().map(MemoryPoolMXBean::getName)
+        .collect(Collectors.toSet());
+    private final AtomicLong peak = new AtomicLong();
+    private final AtomicLong peakAfterGc = new AtomicLong();
+    private final Thread sampler;
+    private volatile boolean running = true;
+
+    HeapWatch() {
+      for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+        if (gc instanceof NotificationEmitter emitter) {
+          emitter.addNotificationListener((notification, handback) -> {
+            if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+              return;
+            }
+            GarbageCollectionNotificationInfo info =
+                GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
+            long after = 0;
+            for (Map.Entry<String, MemoryUsage> e : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+              if (heapPoolNames.contains(e.getKey())) {
+                after += e.getValue().getUsed();
+              }
+            }
+            peakAfterGc.accumulateAndGet(after, Math::max);
+          }, null, null);
+        }
+      }
+      sampler = new Thread(() -> {
+        while (running) {
+          peak.accumulateAndGet(used(), Math::max);
+          try {
+            Thread.sleep(2);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "heap-sampler");
+      sampler.setDaemon(true);
+      sampler.start();
+    }
+
+    private long used() {
+      long used = 0;
+      for (MemoryPoolMXBean pool : heapPools) {
+        used += pool.getUsage().getUsed();
+      }
+      return used;
+    }
+
+    long usedAfterFullGc() {
+      System.gc();
+      return used();
+    }
+
+    void reset() {
+      long now = used();
+      peak.set(now);
+      peakAfterGc.set(0);
+    }
+
+    long peak() {
+      return peak.get();
+    }
+
+    long peakAfterGc() {
+      return peakAfterGc.get();
+    }
+
+    void stop() {
+      running = false;
+      sampler.interrupt();
+    }
+  }
+
+  /** Log lines of the benchmarks and of the gateway child go to stderr; stdout carries only figures and answers. */
+  public static void logToStderr(Level level) {
+    System.setProperty("logback.statusListenerClass", "ch.qos.logback.core.status.NopStatusListener");
+    LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+    ctx.reset();
+    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    encoder.setContext(ctx);
+    encoder.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{24} - %msg%n");
+    encoder.start();
+    ConsoleAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = new ConsoleAppender<>();
+    appender.setContext(ctx);
+    appender.setTarget("System.err");
+    appender.setEncoder(encoder);
+    appender.start();
+    ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.setLevel(level);
+    root.addAppender(appender);
+  }
+}
