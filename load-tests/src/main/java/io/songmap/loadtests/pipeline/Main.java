@@ -59,7 +59,7 @@ public final class Main {
   private static final EventFilter COMPLETED = EventFilter.types("JobCompleted");
 
   record Options(int jobs, double rate, Duration paced, int warmup, String pgUrl, int partitions, int poolSize,
-      int eventLoops, int maxInFlight) {
+      int eventLoops, int maxInFlight, int brokerThreads) {
 
     static String help() {
       return String.join("\n",
@@ -75,8 +75,9 @@ public final class Main {
           "  --warmup N          jobs run first and not measured (default 300)",
           "  --partitions N      partitions per topic (default 4)",
           "  --pool N            PostgreSQL connections (default 16)",
-          "  --event-loops N     Vert.x event loops (default 4)",
+          "  --event-loops N     Vert.x event loops (default 2, one per core here)",
           "  --max-in-flight N   tasks per stage worker at once (default 64)",
+          "  --broker-threads N  the broker's request handler threads (default 2; network threads: half)",
           "  PostgreSQL: SONGMAP_PG_URL (postgresql://user[:password]@host[:port]/db; the db part is replaced),",
           "  default " + TestPostgres.DEFAULT_URL);
     }
@@ -88,8 +89,9 @@ public final class Main {
       int warmup = 300;
       int partitions = 4;
       int pool = 16;
-      int loops = 4;
+      int loops = 2;
       int maxInFlight = 64;
+      int brokerThreads = 2;
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : null;
         switch (args[i]) {
@@ -101,17 +103,18 @@ public final class Main {
           case "--pool" -> pool = Integer.parseInt(value);
           case "--event-loops" -> loops = Integer.parseInt(value);
           case "--max-in-flight" -> maxInFlight = Integer.parseInt(value);
+          case "--broker-threads" -> brokerThreads = Integer.parseInt(value);
           default -> throw new IllegalArgumentException("unknown option " + args[i] + "\n" + help());
         }
         i++;
       }
       if (jobs < 1 || rate <= 0 || pacedSeconds < 1 || warmup < 0 || partitions < 1 || pool < 2 || loops < 1
-          || maxInFlight < 1) {
+          || maxInFlight < 1 || brokerThreads < 1) {
         throw new IllegalArgumentException("every option must be positive\n" + help());
       }
       String url = System.getenv().getOrDefault("SONGMAP_PG_URL", TestPostgres.DEFAULT_URL);
       return new Options(jobs, rate, Duration.ofSeconds(pacedSeconds), warmup, url, partitions, pool, loops,
-          maxInFlight);
+          maxInFlight, brokerThreads);
     }
   }
 
@@ -127,7 +130,11 @@ public final class Main {
   private Main(Options options) {
     this.options = options;
     long t0 = System.nanoTime();
-    this.kafka = EmbeddedKafka.start(Map.of("num.partitions", Integer.toString(options.partitions())));
+    // A broker sized to the machine it shares with everything else: its default thread pools (8 I/O, 3 network)
+    // are for a machine of its own.
+    this.kafka = EmbeddedKafka.start(Map.of("num.partitions", Integer.toString(options.partitions()),
+        "num.io.threads", Integer.toString(options.brokerThreads()),
+        "num.network.threads", Integer.toString(Math.max(1, options.brokerThreads() / 2))));
     log("Kafka broker at %s (%d ms)", kafka.bootstrapServers(), (System.nanoTime() - t0) / 1_000_000);
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()));
     this.pg = TestPostgres.parse(options.pgUrl()).setDatabase(DATABASE).setCachePreparedStatements(true)
