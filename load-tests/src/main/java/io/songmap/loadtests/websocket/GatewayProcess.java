@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The child reads its settings from the environment ({@link GatewayConfig#fromEnv()}), prints {@code port <n>}
  * once listening, then answers one line per question on stdin: {@code rss} (VmRSS and VmHWM in kB), {@code gc}
- * (heap used in bytes after a full collection), {@code peak-reset}, {@code peak} (the most heap used, sampled every
- * 2 ms, and the most left after any collection, both in bytes, since the last reset). It stops when stdin closes, so
+ * (heap used in bytes after a full collection), {@code peak-reset}, {@code peak} (since the last reset: the most heap
+ * used, sampled every 2 ms, and the most left after any collection, both in bytes; the number of collections; the
+ * bytes allocated by the threads alive now). It stops when stdin closes, so
  * it never outlives the driver.
  */
 public final class GatewayProcess implements AutoCloseable {
@@ -135,7 +136,7 @@ public final class GatewayProcess implements AutoCloseable {
           heap.reset();
           yield "ok";
         }
-        case "peak" -> heap.peak() + " " + heap.peakAfterGc();
+        case "peak" -> heap.peak() + " " + heap.peakAfterGc() + " " + heap.collections() + " " + heap.allocated();
         default -> "unknown question " + line;
       };
       System.out.println(answer);
@@ -175,6 +176,10 @@ public final class GatewayProcess implements AutoCloseable {
         .collect(Collectors.toSet());
     private final AtomicLong peak = new AtomicLong();
     private final AtomicLong peakAfterGc = new AtomicLong();
+    private final AtomicLong collections = new AtomicLong();
+    private final com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private Map<Long, Long> allocatedAtReset = Map.of();
     private final Thread sampler;
     private volatile boolean running = true;
 
@@ -194,6 +199,7 @@ public final class GatewayProcess implements AutoCloseable {
               }
             }
             peakAfterGc.accumulateAndGet(after, Math::max);
+            collections.incrementAndGet();
           }, null, null);
         }
       }
@@ -228,6 +234,32 @@ public final class GatewayProcess implements AutoCloseable {
       long now = used();
       peak.set(now);
       peakAfterGc.set(0);
+      collections.set(0);
+      allocatedAtReset = allocatedByThread();
+    }
+
+    private Map<Long, Long> allocatedByThread() {
+      long[] ids = threads.getAllThreadIds();
+      long[] bytes = threads.getThreadAllocatedBytes(ids);
+      Map<Long, Long> byThread = new java.util.HashMap<>();
+      for (int i = 0; i < ids.length; i++) {
+        if (bytes[i] >= 0) {
+          byThread.put(ids[i], bytes[i]);
+        }
+      }
+      return byThread;
+    }
+
+    long allocated() {
+      long total = 0;
+      for (Map.Entry<Long, Long> e : allocatedByThread().entrySet()) {
+        total += e.getValue() - allocatedAtReset.getOrDefault(e.getKey(), 0L);
+      }
+      return total;
+    }
+
+    long collections() {
+      return collections.get();
     }
 
     long peak() {
