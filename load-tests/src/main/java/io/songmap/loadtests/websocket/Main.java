@@ -1,6 +1,7 @@
 package io.songmap.loadtests.websocket;
 
 import ch.qos.logback.classic.Level;
+import io.songmap.avro.wire.AvroWire;
 import io.songmap.eventstore.postgres.PgEventStore;
 import io.songmap.eventstore.postgres.PgEventStoreOptions;
 import io.songmap.gateway.auth.Tenants;
@@ -36,6 +37,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -46,6 +48,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The WebSocket benchmark: {@code load-tests/run websocket --help}. N clients follow M running jobs through the
@@ -143,6 +151,9 @@ public final class Main {
   private final AtomicLong skippedAppends = new AtomicLong();
   private final AtomicLong failedAppends = new AtomicLong();
   private final AtomicBoolean closing = new AtomicBoolean();
+  /** Append → the relay's record seen on Kafka, once per event: the part of the latency before the gateway. */
+  private final ConcurrentHistogram kafkaMicros = new ConcurrentHistogram(TimeUnit.MINUTES.toMicros(10), 3);
+  private KafkaTap tap;
 
   private Main(Options options) throws Exception {
     this.options = options;
@@ -202,6 +213,7 @@ public final class Main {
         String.join(" ", options.gatewayJvm()), gateway.port(), limitLine("Max open files"));
 
     createJobs();
+    tap = new KafkaTap();
     long t0 = System.nanoTime();
     connect(apiKey);
     log("%d subscribers connected in %.1f s; gateway rss %d MB", open.get(), (System.nanoTime() - t0) / 1e9,
@@ -211,15 +223,21 @@ public final class Main {
       append(options.warmup(), false);
       log("warm-up: %s of appends at %s/s", options.warmup(), formatRate(options.rate()));
     }
-    long cpu0 = machineTicks()[0];
-    long all0 = machineTicks()[1];
+    long[] machine0 = machineTicks();
+    long gateway0 = processTicks(gateway.pid());
+    long pg0 = backendTicks();
+    long tx0 = transactions();
     append(options.measured(), true);
     long deadline = System.nanoTime() + DRAIN.toNanos();
     while (receivedFrames.get() < expectedFrames.get() && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
+    long gatewayMs = (processTicks(gateway.pid()) - gateway0) * 10; // USER_HZ = 100
+    long pgMs = (backendTicks() - pg0) * 10;
+    Thread.sleep(600); // PostgreSQL publishes its statistics every 500 ms
+    long tx = transactions() - tx0;
     long[] machine = machineTicks();
-    double busy = (machine[0] - cpu0) / (double) Math.max(1, machine[1] - all0);
+    double busy = (machine[0] - machine0[0]) / (double) Math.max(1, machine[1] - machine0[1]);
     String[] rss = gateway.ask("rss").split(" ");
     long rssMb = Long.parseLong(rss[0]) / 1024;
     long missing = expectedFrames.get() - receivedFrames.get();
@@ -235,6 +253,12 @@ public final class Main {
     log("latency ms: p50 %.1f, p90 %.1f, p99 %.1f, p99.9 %.1f, max %.1f; machine %.0f%% busy (%d CPUs, all"
         + " programs); gateway VmRSS %s kB, VmHWM %s kB", ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9),
         h.getMaxValue() / 1000.0, busy * 100, Runtime.getRuntime().availableProcessors(), rss[0], rss[1]);
+    long frames = Math.max(1, receivedFrames.get());
+    log("where the time goes: append → record on Kafka p50 %.1f ms, p99 %.1f ms (%d events); gateway CPU %.2f ms"
+        + " per frame sent (%d ms in all); PostgreSQL: %d transactions in the benchmark's database (%.2f per frame:"
+        + " the gateway reads each event from the store once per subscriber), its backends' CPU %.2f ms per frame",
+        ms(kafkaMicros, 50), ms(kafkaMicros, 99), kafkaMicros.getTotalCount(), gatewayMs / (double) frames, gatewayMs,
+        tx, tx / (double) frames, pgMs / (double) frames);
     System.out.printf(Locale.ROOT, "websocket: %d subscribers, p50 %.1f ms, p99 %.1f ms, rss %d MB%n",
         options.subscribers(), ms(h, 50), ms(h, 99), rssMb);
   }
@@ -283,14 +307,15 @@ public final class Main {
       WebSocketConnectOptions connect = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port())
           .setURI("/api/v1/jobs/" + jobIds.get(job) + "/events?from=1&access_token=" + apiKey);
       client.connect(connect).onComplete(ar -> {
-        inFlight.release();
         if (ar.failed()) {
           if (failed.incrementAndGet() <= 5) {
             log("connecting a subscriber failed: %s", ar.cause());
           }
+          inFlight.release();
           return;
         }
         open.incrementAndGet();
+        inFlight.release();
         ar.result().textMessageHandler(this::received);
         ar.result().closeHandler(v -> {
           open.decrementAndGet();
@@ -373,6 +398,9 @@ public final class Main {
 
   private void close() {
     closing.set(true);
+    if (tap != null) {
+      tap.close();
+    }
     if (gateway != null) {
       gateway.close();
     }
@@ -392,6 +420,95 @@ public final class Main {
   private static String pgUrl(PgConnectOptions o) {
     String auth = o.getUser() + (o.getPassword() == null || o.getPassword().isEmpty() ? "" : ":" + o.getPassword());
     return "postgresql://" + auth + "@" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase();
+  }
+
+  /** Reads the job events topic as the gateway does (every partition, from the end) and times each event's arrival. */
+  private final class KafkaTap implements AutoCloseable {
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final AvroWire<io.songmap.avro.JobEvent> wire = AvroWire.jobEvent();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    KafkaTap() {
+      Properties p = new Properties();
+      p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+      p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+      p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
+      consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+      List<TopicPartition> partitions = consumer.partitionsFor(KafkaTopics.DEFAULT.jobEvents(), Duration.ofSeconds(30))
+          .stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToEnd(partitions);
+      partitions.forEach(consumer::position);
+      thread = new Thread(this::loop, "bench-kafka-tap");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void loop() {
+      try {
+        while (running) {
+          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            long now = System.nanoTime();
+            io.songmap.avro.JobEvent e = wire.decode(r.value());
+            Integer job = jobIndex.get(e.getJobId());
+            Long at = job == null ? null : appendedAt.get(key(job, e.getVersion()));
+            if (at != null) {
+              kafkaMicros.recordValue(Math.max(0, (now - at) / 1000));
+            }
+          }
+        }
+      } catch (WakeupException e) {
+        // closing
+      } finally {
+        consumer.close(Duration.ofSeconds(2));
+      }
+    }
+
+    @Override
+    public void close() {
+      running = false;
+      consumer.wakeup();
+      try {
+        thread.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Transactions committed in the benchmark's database so far (every statement outside one counts as one). */
+  private long transactions() {
+    return await(pool.preparedQuery("SELECT xact_commit FROM pg_stat_database WHERE datname = $1")
+        .execute(Tuple.of(DATABASE))).iterator().next().getLong(0);
+  }
+
+  /** CPU ticks (1/100 s) a process has spent so far, from /proc/<pid>/stat. */
+  private static long processTicks(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    } catch (java.io.IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /** CPU ticks spent so far by the PostgreSQL backends serving the benchmark's database. */
+  private static long backendTicks() {
+    long ticks = 0;
+    java.io.File[] procs = new java.io.File("/proc").listFiles((dir, name) -> name.chars().allMatch(Character::isDigit));
+    for (java.io.File proc : procs == null ? new java.io.File[0] : procs) {
+      try {
+        String cmd = Files.readString(proc.toPath().resolve("cmdline"));
+        if (cmd.startsWith("postgres: ") && cmd.contains(" " + DATABASE + " ")) {
+          ticks += processTicks(Long.parseLong(proc.getName()));
+        }
+      } catch (java.io.IOException | RuntimeException e) {
+        // a process that ended meanwhile
+      }
+    }
+    return ticks;
   }
 
   /** A line of /proc/self/limits, for the log. */
