@@ -17,7 +17,9 @@ import java.util.UUID;
  * @param owner this process's name in the lease table
  * @param pageSize events per page; a page is published and checkpointed as one unit
  * @param minPoll first wait after the log was found empty, cut short by a notification
- * @param maxPoll longest wait between reads when no notification comes
+ * @param maxPoll longest wait between reads when no notification comes. Short by default: the gap-safe read
+ *     sees nothing while any older transaction of the PostgreSQL cluster runs (other databases' too), and
+ *     no notification says when that one ends
  * @param leaseTtl how long a relay that stopped renewing keeps the lease before another takes over
  * @param heartbeat how often the owner renews its lease, and a standby tries to take it
  * @param delayedScan how often due delayed tasks are looked for (they are also published by a timer
@@ -55,7 +57,7 @@ public record RelayConfig(String bootstrapServers, KafkaTopics topics, String su
   /** The defaults, for brokers at {@code bootstrapServers}. */
   public static RelayConfig defaults(String bootstrapServers) {
     return new RelayConfig(bootstrapServers, KafkaTopics.DEFAULT, DEFAULT_SUBSCRIPTION, defaultOwner(), 500,
-        Duration.ofMillis(1), Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofSeconds(3),
+        Duration.ofMillis(1), Duration.ofMillis(20), Duration.ofSeconds(10), Duration.ofSeconds(3),
         Duration.ofSeconds(1), 200, Map.of());
   }
 
