@@ -20,6 +20,7 @@ public final class CpuModels {
   /** Every model; {@code intraOpThreads} threads may work on one ONNX Runtime call. */
   public static List<CpuModel> defaults(int intraOpThreads) {
     return List.of(
+        new HtdemucsDspModel(),
         new DrumCnnModel(intraOpThreads),
         new BasicPitchModel(intraOpThreads),
         new WhisperModel());
