@@ -5,6 +5,7 @@ import io.songmap.job.StageState;
 import io.songmap.job.StageStatus;
 import io.songmap.job.stage.Stage;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -14,12 +15,16 @@ import java.util.Map;
  */
 final class ProgressView {
   private static final int WIDTH = 24;
-  private final PrintStream out;
+  private final PrintWriter out;
   private final boolean redraw;
   private final Map<Stage, String> last = new EnumMap<>(Stage.class);
   private boolean drawn;
 
   ProgressView(PrintStream out, boolean redraw) {
+    this(new PrintWriter(out), redraw);
+  }
+
+  ProgressView(PrintWriter out, boolean redraw) {
     this.out = out;
     this.redraw = redraw;
   }
@@ -53,6 +58,7 @@ final class ProgressView {
   void finish(JobState state) {
     render(state);
     out.printf("job %s: %s%n", state.jobId(), state.status().name().toLowerCase());
+    out.flush();
   }
 
   private static String coarse(StageState s) {

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "songmap", mixinStandardHelpOptions = true, version = "songmap 0.1.0",
     description = "Turns a song into a Song Map: stems, drum hits, notes, lyrics, tempo and exports.",
     subcommands = {RunCommand.class, RoleCommands.Dev.class, RoleCommands.GatewayRole.class,
-        RoleCommands.Processors.class, RoleCommands.RelayRole.class, CpuServerMain.class})
+        RoleCommands.Processors.class, RoleCommands.RelayRole.class, CpuServerMain.class, ClientCommands.Submit.class,
+        ClientCommands.Watch.class, ClientCommands.Reprocess.class, ReplayCommand.class, TenantsCommand.class})
 public final class Songmap implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
