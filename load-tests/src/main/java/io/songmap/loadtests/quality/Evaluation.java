@@ -247,6 +247,33 @@ final class Evaluation {
     return out;
   }
 
+  /**
+   * SDR of {@code stem} over consecutive windows of {@code seconds}: shows whether separation is
+   * worse in some parts of a long song (for instance where segments are joined).
+   */
+  static List<Double> sdrOverTime(Map<String, PcmAudio> reference, Map<String, PcmAudio> estimated, String stem,
+      double seconds) {
+    List<Double> out = new ArrayList<>();
+    PcmAudio ref = reference.get(stem);
+    PcmAudio est = estimated.get(stem);
+    if (ref == null || est == null) {
+      return out;
+    }
+    int window = (int) Math.round(seconds * ref.sampleRate());
+    int frames = Math.min(ref.frames(), est.frames());
+    for (int start = 0; start + window / 2 <= frames; start += window) {
+      int end = Math.min(frames, start + window);
+      float[][] r = new float[ref.channels()][];
+      float[][] e = new float[ref.channels()][];
+      for (int c = 0; c < ref.channels(); c++) {
+        r[c] = Arrays.copyOfRange(ref.channel(c), start, end);
+        e[c] = Arrays.copyOfRange(est.channel(Math.min(c, est.channels() - 1)), start, end);
+      }
+      out.add(Sdr.sdr(r, e));
+    }
+    return out;
+  }
+
   private static float[][] sum(List<PcmAudio> parts) {
     int channels = parts.get(0).channels();
     int frames = parts.stream().mapToInt(PcmAudio::frames).min().orElse(0);

@@ -153,6 +153,11 @@ public final class Main implements Callable<Integer> {
         SongScores scores = Evaluation.score("long song " + speedSong.truth().seed(), speedSong.truth(),
             result.map(), readStems(speedSong), result.stems());
         report.song(speedSong, result, scores);
+        Map<String, PcmAudio> references = readStems(speedSong);
+        for (String stem : List.of("drums", "bass")) {
+          report.line("  SDR of %s per 30 s: %s", stem, Evaluation.sdrOverTime(references, result.stems(), stem, 30)
+              .stream().map(v -> String.format(Locale.ROOT, "%.1f", v)).collect(Collectors.joining(", ")));
+        }
         report.line("quality: %.0f s song in %.1f s", speedSong.truth().durationSeconds(), result.seconds());
         report.line("  stages: %s", stageTimes(result.stageSeconds()));
       }
@@ -201,10 +206,12 @@ public final class Main implements Callable<Integer> {
     both.addAll(result.map().bass().notes());
     NoteScores withBass = TranscriptionMetrics.precisionRecallF1Overlap(reference, NoteSet.of(both),
         criteria.ignoringOffsets());
+    Evaluation.NoteScoresSummary summary = Evaluation.notes(notes(reference), melody);
     report.line("vocadito 1 (A1, %d notes): melody %d notes, note F %.3f (P %.3f R %.3f), with offsets %.3f, "
             + "onsets only %.3f; melody+bass note F %.3f; job %.1f s", reference.size(), est.size(),
         noOffsets.fMeasure(), noOffsets.precision(), noOffsets.recall(), withOffsets.fMeasure(), onsets.fMeasure(),
         withBass.fMeasure(), result.seconds());
+    report.line("  median onset error %+.1f ms; %s", summary.medianErrorMs(), Report.pitchErrors(summary.pitchErrors()));
   }
 
   static NoteSet readVocaditoNotes(Path csv) throws IOException {
@@ -226,6 +233,16 @@ public final class Main implements Callable<Integer> {
       off[i] = rows.get(i)[0] + rows.get(i)[2];
     }
     return new NoteSet(on, off, hz);
+  }
+
+  /** Annotated notes as Song Map notes: the nearest MIDI pitch, for the pitch-error breakdown. */
+  private static List<Note> notes(NoteSet set) {
+    List<Note> out = new ArrayList<>();
+    for (int i = 0; i < set.size(); i++) {
+      int midi = (int) Math.round(69 + 12 * Math.log(set.pitchesHz()[i] / 440.0) / Math.log(2));
+      out.add(new Note(set.onsets()[i], set.offsets()[i], midi, 100));
+    }
+    return out;
   }
 
   private static Map<String, PcmAudio> readStems(GeneratedSong song) throws IOException {
