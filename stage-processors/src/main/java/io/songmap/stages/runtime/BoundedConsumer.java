@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * on the Vert.x context that created this consumer. At most {@code maxInFlight} records are being
  * handled at once: when the bound is reached every assigned partition is paused, and resumed once
  * work drains. An offset is committed only when it and every offset before it on its partition have
- * completed, so a crash redelivers whatever was not finished. A handler failure with {@link
+ * completed (commits are batched, at most one per {@code commitInterval}, and a final one on stop),
+ * so a crash redelivers whatever was not finished or not yet committed. A handler failure with {@link
  * DeadLetter} sends the record to {@code <topic>.dlq} with the reason in its headers; any other
  * failure is retried with backoff, because it means our own dependencies are unwell, not the record.
  */
