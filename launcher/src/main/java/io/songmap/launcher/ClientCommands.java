@@ -45,9 +45,10 @@ final class ClientCommands {
   private ClientCommands() {}
 
   @Command(name = "submit", mixinStandardHelpOptions = true, footer = EXIT_CODES,
-      description = {"Submits a song to a running gateway: a local file is uploaded (streamed from disk as",
-          "multipart/form-data), an http(s) URL is handed to the gateway to fetch. Prints the job id and its",
-          "state; with --watch follows it to the end like `songmap watch`."})
+      description = {"Submits a song to a running gateway and prints the job id.",
+          "A local file is uploaded, streamed from disk as multipart/form-data; an",
+          "http(s) URL is handed to the gateway to fetch. With --watch, follows the",
+          "job to its end like `songmap watch`."})
   static final class Submit implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -102,9 +103,10 @@ final class ClientCommands {
   }
 
   @Command(name = "watch", mixinStandardHelpOptions = true, footer = EXIT_CODES,
-      description = {"Follows a job over its WebSocket event stream with a progress bar per stage, until it",
-          "completes, fails or is cancelled. A dropped connection is resumed from the last event received",
-          "(nothing missed, nothing twice)."})
+      description = {"Follows a job with a progress bar per stage until it ends.",
+          "Reads the job's WebSocket event stream until the job completes, fails or",
+          "is cancelled. A dropped connection is resumed after the last event",
+          "received: nothing is missed, nothing counted twice."})
   static final class Watch implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -132,11 +134,13 @@ final class ClientCommands {
   }
 
   @Command(name = "reprocess", mixinStandardHelpOptions = true, footer = EXIT_CODES,
-      description = {"Runs a finished job again from a stage, optionally with other model versions; the stages",
-          "before it keep their results. With --all, does so for every job that matches the filters, at a",
-          "bounded rate: --state is asked of the gateway, the other filters are applied here.",
-          "  songmap reprocess 1b2c... --from drums --model drum_cnn=2",
-          "  songmap reprocess --all --state completed --model-version drum_cnn=1 --from drums --rate 5 --dry-run"})
+      description = {"Runs finished jobs again from a stage, with other models if asked.",
+          "The stages before --from keep their results. With --all, every job that",
+          "matches the filters, at a bounded rate: --state is asked of the gateway,",
+          "the other filters are applied here. Examples:",
+          "  songmap reprocess 1b2c... --from drums --model drum_cnn=2 --watch",
+          "  songmap reprocess --all --state completed --model-version drum_cnn=1 \\",
+          "      --from drums --model drum_cnn=2 --rate 5 --dry-run"})
   static final class Reprocess implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;

@@ -11,10 +11,8 @@ import io.songmap.eventstore.subscription.SubscriptionOptions;
 import io.songmap.gateway.status.JobStatusProjection;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlConnection;
 import java.io.PrintWriter;
 import java.util.List;
@@ -31,13 +29,15 @@ import picocli.CommandLine.Spec;
 
 /** {@code songmap replay}: rebuilds a read model from the event log. */
 @Command(name = "replay", mixinStandardHelpOptions = true,
-    description = {"Rebuilds a projection from position zero of the event log into a fresh table and swaps it in",
-        "(rows and checkpoint in one transaction), then prints events/s and the row count. Needs only",
-        "PostgreSQL (SONGMAP_PG_URL, or the local server on 127.0.0.1:5432, database songmap).",
-        "Only the owner of a projection's lease may swap its table, and a running gateway holds the lease",
-        "of job-status: stop the gateways first (they catch up from the checkpoint when they come back),",
-        "or let --wait cover the time their lease needs to expire after a crash.",
-        "Projections: job-status (the gateway's job_status table, what GET /api/v1/jobs reads)."})
+    description = {"Rebuilds a projection from the event log and swaps it in.",
+        "Replays the log from position zero into a fresh table, then swaps it in",
+        "(rows and checkpoint in one transaction) and prints events/s and the row",
+        "count. Needs only PostgreSQL (--pg-url).",
+        "Only the owner of a projection's lease may swap its table, and running",
+        "gateways hold the lease of job-status: stop them first (they catch up",
+        "from the checkpoint when they come back), or let --wait cover the time",
+        "a crashed one's lease needs to expire.",
+        "Projections: job-status (the job_status table behind GET /api/v1/jobs)."})
 final class ReplayCommand implements Callable<Integer> {
   /** The projections this command knows, by the names operators type. */
   private static final Map<String, Function<PgEventStore, Projection>> PROJECTIONS = Map.of(
@@ -60,7 +60,8 @@ final class ReplayCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Function<PgEventStore, Projection> factory = PROJECTIONS.get(projection.replace('_', '-'));
+    String name = projection.replace('_', '-');
+    Function<PgEventStore, Projection> factory = PROJECTIONS.get(name);
     if (factory == null) {
       err.println("songmap replay: unknown projection " + projection + "; known: " + PROJECTIONS.keySet());
       return CommandLine.ExitCode.USAGE;
@@ -69,7 +70,7 @@ final class ReplayCommand implements Callable<Integer> {
     Vertx vertx = Vertx.vertx();
     try {
       PgConnectOptions database = Postgres.resolve(vertx, settings);
-      Pool pool = PgBuilder.pool().connectingTo(database).with(new PoolOptions().setMaxSize(4)).using(vertx).build();
+      Pool pool = PgOptions.quietPool(vertx, database, 4);
       PgEventStore store = Node.await(PgEventStore.start(pool, PgEventStoreOptions.DEFAULT), "opening the event store");
       Counting counting = new Counting(factory.apply(store));
       String owner = "songmap-replay-" + ProcessHandle.current().pid();
@@ -85,15 +86,15 @@ final class ReplayCommand implements Callable<Integer> {
           }
           Thread.sleep(100);
         }
-        out.printf("%s: rebuilding from position 0 into a fresh table...%n", projection);
+        out.printf("%s: rebuilding from position 0 into a fresh table...%n", name);
         out.flush();
         long start = System.nanoTime();
-        Node.await(runner.rebuild(), "rebuilding " + projection);
+        Node.await(runner.rebuild(), "rebuilding " + name);
         double seconds = (System.nanoTime() - start) / 1e9;
         long rows = Node.await(pool.query("SELECT count(*) FROM " + counting.table()).execute(),
             "counting rows").iterator().next().getLong(0);
         long events = counting.replayed.get();
-        out.printf("%s: %d events replayed in %.2f s (%.0f events/s); table %s swapped in with %d rows%n", projection,
+        out.printf("%s: %d events replayed in %.2f s (%.0f events/s); table %s swapped in with %d rows%n", name,
             events, seconds, events / Math.max(seconds, 1e-3), counting.table(), rows);
         out.flush();
         return 0;

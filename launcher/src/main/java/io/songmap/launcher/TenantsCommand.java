@@ -3,9 +3,7 @@ package io.songmap.launcher;
 import io.songmap.gateway.auth.Tenants;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -18,8 +16,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code songmap tenants}: tenants and their API keys, straight in PostgreSQL (no gateway needed). */
 @Command(name = "tenants", mixinStandardHelpOptions = true,
-    description = {"Manages tenants and their API keys in the gateway's database (SONGMAP_PG_URL, or the local",
-        "server on 127.0.0.1:5432, database songmap). A key is printed once; only its SHA-256 is stored."},
+    description = {"Creates tenants and their API keys.",
+        "Works on the gateway's database directly (--pg-url); no gateway needs to",
+        "run. A key is printed once: only its SHA-256 is stored."},
     subcommands = {TenantsCommand.Create.class, TenantsCommand.AddKey.class, TenantsCommand.Revoke.class})
 final class TenantsCommand implements Runnable {
   @Spec
@@ -31,8 +30,10 @@ final class TenantsCommand implements Runnable {
   }
 
   @Command(name = "create", mixinStandardHelpOptions = true,
-      description = {"Creates a tenant and prints its first API key on standard output, alone on its line,",
-          "so that `export SONGMAP_API_KEY=$(songmap tenants create acme)` works."})
+      description = {"Creates a tenant and prints its first API key.",
+          "The key is alone on standard output, so that",
+          "  export SONGMAP_API_KEY=$(songmap tenants create acme)",
+          "works."})
   static final class Create implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -102,8 +103,7 @@ final class TenantsCommand implements Runnable {
     Settings settings = pg.settings();
     Vertx vertx = Vertx.vertx();
     try {
-      Pool pool = PgBuilder.pool().connectingTo(Postgres.resolve(vertx, settings))
-          .with(new PoolOptions().setMaxSize(1)).using(vertx).build();
+      Pool pool = PgOptions.quietPool(vertx, Postgres.resolve(vertx, settings), 1);
       String printed = Node.await(io.songmap.gateway.GatewaySchema.apply(pool)
           .compose(v -> action.apply(new Tenants(pool))).eventually(pool::close), "songmap " + spec.name());
       out.println(printed);

@@ -1,6 +1,7 @@
 package io.songmap.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.songmap.eventstore.postgres.PgEventStore;
@@ -138,6 +139,17 @@ class ClientCommandsIT {
     Run invalid = songmap("tenants", "create", "Not A Name", "--pg-url", pgUrl);
     assertThat(invalid.exit).isEqualTo(1);
     assertThat(invalid.err).contains("must match");
+
+    Run second = songmap("tenants", "add-key", "globex", "--pg-url", pgUrl);
+    assertThat(second.exit).as(second.err).isZero();
+    String secondKey = second.out.strip();
+    assertThat(secondKey).startsWith("smk_").isNotEqualTo(newKey);
+    Run revoked = songmap("tenants", "revoke", newKey, "--pg-url", pgUrl);
+    assertThat(revoked.exit).as(revoked.err).isZero();
+    assertThat(new ApiClient(api, secondKey).jobs(null, null, 10).getJsonArray("jobs")).isEmpty();
+    assertThatThrownBy(() -> new ApiClient(api, newKey).jobs(null, null, 10))
+        .isInstanceOfSatisfying(ApiClient.ApiException.class, e -> assertThat(e.status).isEqualTo(401));
+    assertThat(songmap("tenants", "add-key", "initech", "--pg-url", pgUrl).err).contains("no tenant initech");
   }
 
   @Test
