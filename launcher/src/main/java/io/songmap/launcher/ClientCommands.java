@@ -95,7 +95,7 @@ final class ClientCommands {
         out.printf("job %s: %s%s%n", id, job.getString("state", "?").toLowerCase(Locale.ROOT),
             submitted.created() ? "" : " (made earlier with this idempotency key)");
         out.flush();
-        return watch ? watch(client, id, out, err, JobWatch.Settings.defaults()) : OK;
+        return watch ? watch(client, id, 1, out, err, JobWatch.Settings.defaults()) : OK;
       } catch (ApiClient.ApiException e) {
         return apiError(err, "submit", e);
       }
@@ -125,7 +125,7 @@ final class ClientCommands {
     public Integer call() throws Exception {
       PrintWriter err = spec.commandLine().getErr();
       try {
-        return watch(api.client(), jobId, spec.commandLine().getOut(), err,
+        return watch(api.client(), jobId, 1, spec.commandLine().getOut(), err,
             new JobWatch.Settings(Duration.ofSeconds(60), Duration.ofSeconds(giveUpSeconds)));
       } catch (ApiClient.ApiException e) {
         return apiError(err, "watch", e);
@@ -207,7 +207,9 @@ final class ClientCommands {
           out.printf("job %s: reprocessing from %s, run %d (%s)%n", job.getString("id"), fromStage,
               job.getInteger("run", 0), job.getString("state", "?").toLowerCase(Locale.ROOT));
           out.flush();
-          return watch ? watch(api.client(), jobId, out, err, JobWatch.Settings.defaults()) : OK;
+          // Drawn from the reprocess on; the earlier runs are only folded.
+          return watch ? watch(api.client(), jobId, job.getLong("version", 1L), out, err,
+              JobWatch.Settings.defaults()) : OK;
         }
         BulkReprocess.Filter filter;
         try {
@@ -229,11 +231,11 @@ final class ClientCommands {
     }
   }
 
-  static int watch(ApiClient client, String jobId, PrintWriter out, PrintWriter err, JobWatch.Settings settings)
-      throws InterruptedException {
+  static int watch(ApiClient client, String jobId, long drawFrom, PrintWriter out, PrintWriter err,
+      JobWatch.Settings settings) throws InterruptedException {
     // On a terminal the bars are redrawn in place; piped output gets a line per change.
     boolean terminal = System.console() != null;
-    JobWatch watch = new JobWatch(client, jobId, new ProgressView(out, terminal), err, settings);
+    JobWatch watch = new JobWatch(client, jobId, new ProgressView(out, terminal), err, settings).drawFrom(drawFrom);
     JobState end;
     try {
       end = watch.follow();

@@ -63,7 +63,7 @@ final class JobWatch {
   private final Settings settings;
   private JobState state = JobState.EMPTY;
   private long lastVersion;
-  private int connections;
+  private long drawFrom = 1;
 
   JobWatch(ApiClient api, String jobId, ProgressView view, PrintWriter err, Settings settings) {
     this.api = api;
@@ -73,9 +73,13 @@ final class JobWatch {
     this.settings = settings;
   }
 
-  /** How many times the stream was opened (1 when the first connection lasted to the end). */
-  int connections() {
-    return connections;
+  /**
+   * Draws the job only once it has reached {@code version}: the events before it are folded silently (a job
+   * reprocessed just now need not show its earlier runs).
+   */
+  JobWatch drawFrom(long version) {
+    this.drawFrom = version;
+    return this;
   }
 
   /**
@@ -130,7 +134,6 @@ final class JobWatch {
     BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
     WebSocket ws;
     try {
-      connections++;
       ws = api.events(jobId, lastVersion + 1, new Listener(signals)).get(30, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof WebSocketHandshakeException h) {
@@ -174,7 +177,9 @@ final class JobWatch {
           state = Job.evolve(state, JobEventJson.fromJson(type, event.getJsonObject("data")));
           lastVersion = version;
           progressed = true;
-          view.render(state);
+          if (version >= drawFrom) {
+            view.render(state);
+          }
           if (TERMINAL.contains(type)) {
             terminalAt = version;
           }

@@ -231,6 +231,8 @@ class ClientCommandsIT {
     assertThat(reprocessed.exit).as(reprocessed.out + reprocessed.err).isZero();
     assertThat(reprocessed.out).contains("job " + jobId + ": reprocessing from drums, run 2");
     assertThat(reprocessed.out).contains("job " + jobId + ": completed");
+    assertThat(reprocessed.out.lines().filter(l -> l.startsWith("package ") && l.contains("completed")))
+        .as("drawn from the reprocess on").hasSize(1);
     JsonObject job = new ApiClient(api, key).job(jobId);
     assertThat(job.getInteger("run")).isEqualTo(2);
     assertThat(job.getJsonObject("stages").getJsonObject("drums").getJsonObject("model").getString("version"))
@@ -243,6 +245,9 @@ class ClientCommandsIT {
 
     Run unknownStage = songmap("reprocess", jobId, "--from", "mixing", "--api", api, "--key", key);
     assertThat(unknownStage.exit).isEqualTo(2);
+    Run noKey = songmap("reprocess", jobId, "--from", "drums", "--api", api, "--key", "");
+    assertThat(noKey.exit).isEqualTo(2);
+    assertThat(noKey.err).contains("an API key is needed");
     Run running = songmap("reprocess", "no-such-job", "--from", "drums", "--api", api, "--key", key);
     assertThat(running.exit).isEqualTo(3);
     assertThat(running.err).contains("404");
