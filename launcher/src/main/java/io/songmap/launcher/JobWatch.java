@@ -109,6 +109,7 @@ final class JobWatch {
         throw new WatchFailed("no events from " + api.api() + " for " + settings.giveUpAfter().toSeconds()
             + " s (" + outcome.why() + "); the job was at version " + lastVersion);
       }
+      view.interrupted();
       err.printf("connection lost (%s); resuming from version %d in %d ms%n", outcome.why(), lastVersion + 1,
           backoff.toMillis());
       err.flush();

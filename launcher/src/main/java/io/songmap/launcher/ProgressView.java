@@ -38,7 +38,7 @@ final class ProgressView {
         out.print("\033[" + (Stage.values().length + 1) + "F");
       }
       for (Stage stage : Stage.values()) {
-        out.print("\033[2K" + line(stage, state.stage(stage)) + "\n");
+        out.print("\033[2K" + fit(line(stage, state.stage(stage))) + "\n");
       }
       out.printf("\033[2K%-12s %5.1f%%%n", "overall", state.progressPercent());
       drawn = true;
@@ -55,10 +55,30 @@ final class ProgressView {
     out.flush();
   }
 
+  /** Something else was printed below the bars: the next render draws them afresh underneath. */
+  void interrupted() {
+    drawn = false;
+  }
+
   void finish(JobState state) {
     render(state);
     out.printf("job %s: %s%n", state.jobId(), state.status().name().toLowerCase());
     out.flush();
+  }
+
+  /**
+   * Redrawing moves the cursor up one row per line, so a line must not wrap: cut to the terminal's width
+   * ({@code COLUMNS} when the shell exports it, else 80).
+   */
+  private static String fit(String line) {
+    int columns = 80;
+    try {
+      columns = Integer.parseInt(System.getenv().getOrDefault("COLUMNS", "80").trim());
+    } catch (NumberFormatException ignored) {
+      // keep 80
+    }
+    int max = Math.max(20, columns - 1);
+    return line.length() <= max ? line : line.substring(0, max - 3) + "...";
   }
 
   private static String coarse(StageState s) {
