@@ -81,9 +81,10 @@ final class Evaluation {
    * @param noOffsets onset and pitch
    * @param onsetsOnly onsets alone, any pitch
    * @param medianErrorMs median of (estimated − reference) onset over notes matched on onset and pitch
+   * @param medianOffsetErrorMs the same for the offsets of those notes
    */
   record NoteScoresSummary(NoteScores withOffsets, NoteScores noOffsets, Scores onsetsOnly, int reference,
-      int estimated, double medianErrorMs, PitchErrors pitchErrors) {}
+      int estimated, double medianErrorMs, double medianOffsetErrorMs, PitchErrors pitchErrors) {}
 
   /**
    * Among notes matched on onset alone, how far the estimated pitch is from the reference: right
@@ -194,9 +195,11 @@ final class Evaluation {
     NoteScores noOffsets = TranscriptionMetrics.precisionRecallF1Overlap(ref, est, criteria.ignoringOffsets());
     Scores onsets = TranscriptionMetrics.onsetPrecisionRecallF1(ref, est, criteria.onsetTolerance());
     List<Double> errors = new ArrayList<>();
+    List<Double> offsetErrors = new ArrayList<>();
     if (ref.size() > 0 && est.size() > 0) {
       for (int[] pair : TranscriptionMetrics.matchNotes(ref, est, criteria.ignoringOffsets())) {
         errors.add((est.onsets()[pair[1]] - ref.onsets()[pair[0]]) * 1000);
+        offsetErrors.add((est.offsets()[pair[1]] - ref.offsets()[pair[0]]) * 1000);
       }
     }
     int right = 0;
@@ -217,7 +220,7 @@ final class Evaluation {
       }
     }
     return new NoteScoresSummary(withOffsets, noOffsets, onsets, ref.size(), est.size(), median(errors),
-        new PitchErrors(right, octave, other));
+        median(offsetErrors), new PitchErrors(right, octave, other));
   }
 
   /**

@@ -74,10 +74,11 @@ final class Report {
 
   static String notes(NoteScoresSummary n) {
     return String.format(Locale.ROOT,
-        "note F %.3f (P %.3f R %.3f), with offsets %.3f, onsets only %.3f; %d est / %d ref; median onset error %+.1f ms;"
-            + " %s",
+        "note F %.3f (P %.3f R %.3f), with offsets %.3f, onsets only %.3f; %d est / %d ref; median onset error %+.1f ms,"
+            + " offset error %+.1f ms; %s",
         n.noOffsets().fMeasure(), n.noOffsets().precision(), n.noOffsets().recall(), n.withOffsets().fMeasure(),
-        n.onsetsOnly().fMeasure(), n.estimated(), n.reference(), n.medianErrorMs(), pitchErrors(n.pitchErrors()));
+        n.onsetsOnly().fMeasure(), n.estimated(), n.reference(), n.medianErrorMs(), n.medianOffsetErrorMs(),
+        pitchErrors(n.pitchErrors()));
   }
 
   static String pitchErrors(Evaluation.PitchErrors p) {
