@@ -98,8 +98,7 @@ final class JobWatch {
         backoff = FIRST_BACKOFF;
       }
       if (outcome.endedAtTerminal()) {
-        long current = api.job(jobId).getLong("version", 0L);
-        if (current <= lastVersion) {
+        if (currentVersion() <= lastVersion) {
           view.finish(state);
           return state;
         }
@@ -115,6 +114,23 @@ final class JobWatch {
       err.flush();
       Thread.sleep(backoff.toMillis());
       backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+    }
+  }
+
+  /**
+   * The job's version as the gateway shows it now, to tell whether the job moved on after the end just seen. A
+   * gateway that cannot answer leaves that end standing: it was seen, and it is the newest known.
+   */
+  private long currentVersion() {
+    try {
+      return api.job(jobId).getLong("version", 0L);
+    } catch (ApiClient.ApiException e) {
+      if (e.status != 0 && e.status < 500) {
+        throw e;
+      }
+      err.println("could not check whether job " + jobId + " was reprocessed since (" + e + ")");
+      err.flush();
+      return lastVersion;
     }
   }
 
