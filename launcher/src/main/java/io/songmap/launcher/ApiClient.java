@@ -156,8 +156,8 @@ final class ApiClient {
   }
 
   /**
-   * Opens the job's event stream from version {@code from}. The key goes in {@code access_token} as well as the
-   * header, so that proxies that drop the header on upgrades still let it through.
+   * Opens the job's event stream from version {@code from}. The key goes in {@code access_token}, which the gateway
+   * takes on upgrades for clients that cannot set headers, and which survives proxies that drop them.
    */
   CompletableFuture<WebSocket> events(String jobId, long from, WebSocket.Listener listener) {
     URI uri = URI.create(api.toString().replaceFirst("^http", "ws") + "/jobs/" + segment(jobId) + "/events?from="
