@@ -19,13 +19,13 @@ final class Postgres {
 
   static PgConnectOptions resolve(Vertx vertx, Settings settings) {
     boolean configured = !settings.pgUrl().isEmpty();
-    PgConnectOptions target = PgUrl.parse(configured ? settings.pgUrl() : LOCAL);
+    PgConnectOptions target = io.songmap.gateway.PgUrl.parse(configured ? settings.pgUrl() : LOCAL);
     PgConnectOptions admin = new PgConnectOptions(target).setDatabase("postgres");
     try {
       ensureDatabase(vertx, admin, target.getDatabase());
       return target;
     } catch (Exception e) {
-      String where = configured ? "SONGMAP_PG_URL (" + PgUrl.redact(settings.pgUrl()) + ")" : "127.0.0.1:5432";
+      String where = configured ? "SONGMAP_PG_URL (" + redact(settings.pgUrl()) + ")" : "127.0.0.1:5432";
       throw new IllegalStateException("""
           no PostgreSQL server reachable at %s: %s
             Songmap keeps its job events in PostgreSQL. Either
@@ -50,6 +50,11 @@ final class Postgres {
     } finally {
       pool.close();
     }
+  }
+
+  /** The URL without its password, for messages. */
+  static String redact(String url) {
+    return url.replaceFirst("://([^:@/]+):[^@/]*@", "://$1:***@");
   }
 
   private static String rootCause(Throwable e) {

@@ -45,7 +45,7 @@ public record Settings(String pgUrl, String kafkaBootstrap, String tritonUrl, Pa
 
   public Map<String, String> describe() {
     Map<String, String> m = new LinkedHashMap<>();
-    m.put("PostgreSQL", pgUrl.isEmpty() ? "127.0.0.1:5432 (local)" : PgUrl.redact(pgUrl));
+    m.put("PostgreSQL", pgUrl.isEmpty() ? "127.0.0.1:5432 (local)" : Postgres.redact(pgUrl));
     m.put("Kafka", kafkaBootstrap.isEmpty() ? "in-process broker" : kafkaBootstrap);
     m.put("inference", tritonUrl.isEmpty() ? "in-process CPU server" : tritonUrl);
     m.put("artifacts", artifactsDir.toAbsolutePath().toString());
