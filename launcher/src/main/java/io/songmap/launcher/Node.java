@@ -166,6 +166,14 @@ final class Node implements AutoCloseable {
 
   @Override
   public void close() {
+    // Stop the roles before the connections they use go away, so that none of them reports a closed pool.
+    for (String id : List.copyOf(vertx.deploymentIDs())) {
+      try {
+        vertx.undeploy(id).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      } catch (Exception ignored) {
+        // Shutting down anyway.
+      }
+    }
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception ignored) {
