@@ -1,9 +1,8 @@
 package io.songmap.loadtests.eventstore;
 
+import io.songmap.loadtests.Bench;
+import static io.songmap.loadtests.Bench.await;
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
-import ch.qos.logback.core.ConsoleAppender;
 import io.songmap.eventstore.EventFilter;
 import io.songmap.eventstore.ExpectedVersion;
 import io.songmap.eventstore.NewEvent;
@@ -29,9 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
-import org.slf4j.LoggerFactory;
 
 /**
  * The event store benchmark: {@code load-tests/run eventstore --help}. The workloads, their order and their sizes
@@ -77,7 +74,7 @@ public final class Main {
     }
     // Before the first logger exists: logback's own start-up messages would otherwise go to stdout.
     System.setProperty("logback.statusListenerClass", "ch.qos.logback.core.status.NopStatusListener");
-    logToStderr();
+    Bench.logToStderr(Level.WARN);
     BenchConfig config;
     try {
       config = BenchConfig.parse(args);
@@ -466,29 +463,5 @@ public final class Main {
     System.err.println("[bench] " + String.format(Locale.ROOT, fmt, args));
   }
 
-  private static <T> T await(Future<T> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.MINUTES);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
-  /** Figures go to stdout; logging goes to stderr, at WARN. */
-  private static void logToStderr() {
-    LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
-    ctx.reset();
-    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-    encoder.setContext(ctx);
-    encoder.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{24} - %msg%n");
-    encoder.start();
-    ConsoleAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = new ConsoleAppender<>();
-    appender.setContext(ctx);
-    appender.setTarget("System.err");
-    appender.setEncoder(encoder);
-    appender.start();
-    ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    root.setLevel(Level.WARN);
-    root.addAppender(appender);
-  }
 }

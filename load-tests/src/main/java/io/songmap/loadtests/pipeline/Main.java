@@ -1,9 +1,10 @@
 package io.songmap.loadtests.pipeline;
 
+import io.songmap.loadtests.Bench;
+import static io.songmap.loadtests.Bench.await;
+import static io.songmap.loadtests.Bench.freshDatabase;
+import static io.songmap.loadtests.Bench.machineTicks;
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
-import ch.qos.logback.core.ConsoleAppender;
 import io.songmap.eventstore.AllEventsPage;
 import io.songmap.eventstore.EventFilter;
 import io.songmap.eventstore.Position;
@@ -44,7 +45,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.HdrHistogram.Histogram;
-import org.slf4j.LoggerFactory;
 
 /**
  * The pipeline benchmark: {@code load-tests/run pipeline --help}. Jobs go through the whole stage graph
@@ -155,7 +155,7 @@ public final class Main {
       return;
     }
     System.setProperty("logback.statusListenerClass", "ch.qos.logback.core.status.NopStatusListener");
-    logToStderr();
+    Bench.logToStderr(Level.WARN);
     Options options;
     try {
       options = Options.parse(args);
@@ -400,72 +400,15 @@ public final class Main {
     return ticks;
   }
 
-  /** Busy and total jiffies of the whole machine, from /proc/stat ({0, 0} where there is none). */
-  private static long[] machineTicks() {
-    try {
-      String[] f = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0).trim().split("\\s+");
-      long total = 0;
-      for (int i = 1; i < f.length; i++) {
-        total += Long.parseLong(f[i]);
-      }
-      long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
-      return new long[] {total - idle, total};
-    } catch (java.io.IOException | RuntimeException e) {
-      return new long[] {0, 0};
-    }
-  }
 
   private static String formatRate(double rate) {
     return rate == Math.rint(rate) ? Long.toString((long) rate) : Double.toString(rate);
   }
 
-  private static void freshDatabase(PgConnectOptions target) {
-    Vertx v = Vertx.vertx();
-    try {
-      Pool admin = PgBuilder.pool().connectingTo(new PgConnectOptions(target).setDatabase("postgres")).using(v).build();
-      boolean exists = await(admin.preparedQuery("SELECT 1 FROM pg_database WHERE datname = $1")
-          .execute(Tuple.of(target.getDatabase()))).size() > 0;
-      if (!exists) {
-        log("creating database %s", target.getDatabase());
-        await(admin.query("CREATE DATABASE " + target.getDatabase()).execute());
-      }
-      await(admin.close());
-      Pool db = PgBuilder.pool().connectingTo(target).using(v).build();
-      await(db.query("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public").execute());
-      await(db.close());
-    } finally {
-      await(v.close());
-    }
-  }
 
-  static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   private static void log(String format, Object... args) {
     System.err.printf(Locale.ROOT, format + "%n", args);
   }
 
-  private static void logToStderr() {
-    LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
-    ctx.reset();
-    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-    encoder.setContext(ctx);
-    encoder.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{24} - %msg%n");
-    encoder.start();
-    ConsoleAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = new ConsoleAppender<>();
-    appender.setContext(ctx);
-    appender.setTarget("System.err");
-    appender.setEncoder(encoder);
-    appender.start();
-    ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    root.setLevel(Level.WARN);
-    root.addAppender(appender);
-  }
 }

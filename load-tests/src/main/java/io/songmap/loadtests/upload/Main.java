@@ -1,15 +1,13 @@
 package io.songmap.loadtests.upload;
 
+import static io.songmap.loadtests.Bench.await;
+import static io.songmap.loadtests.Bench.freshDatabase;
 import ch.qos.logback.classic.Level;
 import io.songmap.gateway.auth.Tenants;
 import io.songmap.loadtests.websocket.GatewayProcess;
 import io.songmap.testkit.TestPostgres;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,7 +27,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -87,7 +84,7 @@ public final class Main {
       System.out.println(Options.help());
       return;
     }
-    GatewayProcess.logToStderr(Level.WARN);
+    io.songmap.loadtests.Bench.logToStderr(Level.WARN);
     Options options;
     try {
       options = Options.parse(args);
@@ -115,7 +112,7 @@ public final class Main {
     Vertx vertx = Vertx.vertx();
     String apiKey;
     try {
-      freshDatabase(vertx, pg);
+      freshDatabase(pg);
       apiKey = await(Tenants.create(vertx, url, TENANT)).apiKey();
     } finally {
       await(vertx.close());
@@ -239,29 +236,7 @@ public final class Main {
     return "postgresql://" + auth + "@" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase();
   }
 
-  private static void freshDatabase(Vertx v, PgConnectOptions target) {
-    Pool admin = PgBuilder.pool().connectingTo(new PgConnectOptions(target).setDatabase("postgres")).using(v).build();
-    boolean exists = await(admin.preparedQuery("SELECT 1 FROM pg_database WHERE datname = $1")
-        .execute(Tuple.of(target.getDatabase()))).size() > 0;
-    if (!exists) {
-      log("creating database %s", target.getDatabase());
-      await(admin.query("CREATE DATABASE " + target.getDatabase()).execute());
-    }
-    await(admin.close());
-    Pool db = PgBuilder.pool().connectingTo(target).using(v).build();
-    await(db.query("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public").execute());
-    await(db.close());
-  }
 
-  private static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   private static void log(String format, Object... args) {
     System.err.printf(Locale.ROOT, format + "%n", args);

@@ -1,9 +1,6 @@
 package io.songmap.loadtests.websocket;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
-import ch.qos.logback.core.ConsoleAppender;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import io.songmap.gateway.Gateway;
 import io.songmap.gateway.GatewayConfig;
@@ -30,7 +27,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import javax.management.NotificationEmitter;
 import javax.management.openmbean.CompositeData;
-import org.slf4j.LoggerFactory;
 
 /**
  * The gateway in a JVM of its own, started with this JVM's classpath. What the benchmarks measure of the server
@@ -120,7 +116,7 @@ public final class GatewayProcess implements AutoCloseable {
 
   /** The child: runs the gateway and answers the driver's questions. */
   public static void main(String[] args) throws Exception {
-    logToStderr(Level.WARN);
+    io.songmap.loadtests.Bench.logToStderr(Level.WARN);
     Vertx vertx = Vertx.vertx();
     Gateway gateway = Gateway.start(vertx, GatewayConfig.fromEnv()).toCompletionStage().toCompletableFuture()
         .get(120, TimeUnit.SECONDS);
@@ -276,22 +272,4 @@ public final class GatewayProcess implements AutoCloseable {
     }
   }
 
-  /** Log lines of the benchmarks and of the gateway child go to stderr; stdout carries only figures and answers. */
-  public static void logToStderr(Level level) {
-    System.setProperty("logback.statusListenerClass", "ch.qos.logback.core.status.NopStatusListener");
-    LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
-    ctx.reset();
-    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-    encoder.setContext(ctx);
-    encoder.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{24} - %msg%n");
-    encoder.start();
-    ConsoleAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = new ConsoleAppender<>();
-    appender.setContext(ctx);
-    appender.setTarget("System.err");
-    appender.setEncoder(encoder);
-    appender.start();
-    ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    root.setLevel(level);
-    root.addAppender(appender);
-  }
 }

@@ -1,5 +1,8 @@
 package io.songmap.loadtests.websocket;
 
+import static io.songmap.loadtests.Bench.await;
+import static io.songmap.loadtests.Bench.freshDatabase;
+import static io.songmap.loadtests.Bench.machineTicks;
 import ch.qos.logback.classic.Level;
 import io.songmap.avro.wire.AvroWire;
 import io.songmap.eventstore.postgres.PgEventStore;
@@ -180,7 +183,7 @@ public final class Main {
       System.out.println(Options.help());
       return;
     }
-    GatewayProcess.logToStderr(Level.WARN);
+    io.songmap.loadtests.Bench.logToStderr(Level.WARN);
     Options options;
     try {
       options = Options.parse(args);
@@ -533,53 +536,12 @@ public final class Main {
     }
   }
 
-  /** Busy and total jiffies of the whole machine, from /proc/stat ({0, 0} where there is none). */
-  private static long[] machineTicks() {
-    try {
-      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-      long total = 0;
-      for (int i = 1; i < f.length; i++) {
-        total += Long.parseLong(f[i]);
-      }
-      long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
-      return new long[] {total - idle, total};
-    } catch (java.io.IOException | RuntimeException e) {
-      return new long[] {0, 0};
-    }
-  }
 
   private static String formatRate(double rate) {
     return rate == Math.rint(rate) ? Long.toString((long) rate) : Double.toString(rate);
   }
 
-  private static void freshDatabase(PgConnectOptions target) {
-    Vertx v = Vertx.vertx();
-    try {
-      Pool admin = PgBuilder.pool().connectingTo(new PgConnectOptions(target).setDatabase("postgres")).using(v).build();
-      boolean exists = await(admin.preparedQuery("SELECT 1 FROM pg_database WHERE datname = $1")
-          .execute(Tuple.of(target.getDatabase()))).size() > 0;
-      if (!exists) {
-        log("creating database %s", target.getDatabase());
-        await(admin.query("CREATE DATABASE " + target.getDatabase()).execute());
-      }
-      await(admin.close());
-      Pool db = PgBuilder.pool().connectingTo(target).using(v).build();
-      await(db.query("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public").execute());
-      await(db.close());
-    } finally {
-      await(v.close());
-    }
-  }
 
-  static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   static void log(String format, Object... args) {
     System.err.printf(Locale.ROOT, format + "%n", args);
