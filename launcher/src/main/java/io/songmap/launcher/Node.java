@@ -86,9 +86,13 @@ final class Node implements AutoCloseable {
 
   /** Connects to PostgreSQL, creating the database if it is missing, and opens the event store. */
   Node postgres() {
-    pg = Postgres.resolve(vertx, settings);
+    Postgres.Resolved resolved = Postgres.resolve(vertx, settings, true);
+    if (resolved.owned() != null) {
+      closers.add(resolved.owned());
+    }
+    pg = resolved.options();
     // Hand every role the database actually used, whatever its own default would be.
-    rawEnv.put("SONGMAP_PG_URL", settings.pgUrl().isEmpty() ? Postgres.LOCAL : settings.pgUrl());
+    rawEnv.put("SONGMAP_PG_URL", resolved.url());
     env = new EnvValues(rawEnv);
     pool = PgBuilder.pool().connectingTo(pg).with(new PoolOptions().setMaxSize(env.integer("SONGMAP_PG_POOL_SIZE", 16)))
         .using(vertx).build();

@@ -6,6 +6,9 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Tuple;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,20 +21,53 @@ final class Postgres {
   private Postgres() {}
 
   static PgConnectOptions resolve(Vertx vertx, Settings settings) {
+    return resolve(vertx, settings, false).options();
+  }
+
+  /** The server to use, and what to close when done (an embedded server this process started). */
+  record Resolved(PgConnectOptions options, String url, AutoCloseable owned) {}
+
+  /**
+   * Like {@link #resolve(Vertx, Settings)}; with {@code mayEmbed}, when nothing is configured and no
+   * local server answers, starts an embedded PostgreSQL ({@code ~/.songmap/postgres}) unless the
+   * process runs as root, which PostgreSQL refuses.
+   */
+  static Resolved resolve(Vertx vertx, Settings settings, boolean mayEmbed) {
     boolean configured = !settings.pgUrl().isEmpty();
-    PgConnectOptions target = io.songmap.gateway.PgUrl.parse(configured ? settings.pgUrl() : LOCAL);
-    PgConnectOptions admin = new PgConnectOptions(target).setDatabase("postgres");
+    String url = configured ? settings.pgUrl() : LOCAL;
+    PgConnectOptions target = io.songmap.gateway.PgUrl.parse(url);
     try {
-      ensureDatabase(vertx, admin, target.getDatabase());
-      return target;
+      ensureDatabase(vertx, new PgConnectOptions(target).setDatabase("postgres"), target.getDatabase());
+      return new Resolved(target, url, null);
     } catch (Exception e) {
+      if (!configured && mayEmbed && !"root".equals(System.getProperty("user.name"))) {
+        return embedded(vertx, e);
+      }
       String where = configured ? "SONGMAP_PG_URL (" + redact(settings.pgUrl()) + ")" : "127.0.0.1:5432";
       throw new IllegalStateException("""
           no PostgreSQL server reachable at %s: %s
             Songmap keeps its job events in PostgreSQL. Either
               - run scripts/ensure-postgres (installs Debian's postgresql if missing and starts it), or
-              - set SONGMAP_PG_URL=postgresql://user:password@host:5432/songmap to use another server."""
-          .formatted(where, rootCause(e)), e);
+              - set SONGMAP_PG_URL=postgresql://user:password@host:5432/songmap to use another server%s."""
+          .formatted(where, rootCause(e), configured ? ""
+              : ",\n              - or run as a user other than root: then an embedded PostgreSQL is started"), e);
+    }
+  }
+
+  private static Resolved embedded(Vertx vertx, Exception localFailure) {
+    Path dir = Path.of(System.getProperty("user.home"), ".songmap", "postgres");
+    try {
+      Files.createDirectories(dir.getParent());
+      System.err.println("no PostgreSQL on 127.0.0.1:5432 (" + rootCause(localFailure)
+          + "); starting an embedded one with its data in " + dir);
+      EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false).start();
+      String url = "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/songmap";
+      PgConnectOptions target = io.songmap.gateway.PgUrl.parse(url);
+      ensureDatabase(vertx, new PgConnectOptions(target).setDatabase("postgres"), target.getDatabase());
+      return new Resolved(target, url, pg);
+    } catch (Exception e) {
+      throw new IllegalStateException("no PostgreSQL on 127.0.0.1:5432 and the embedded one did not start: "
+          + rootCause(e) + " (set SONGMAP_PG_URL, or run scripts/ensure-postgres)", e);
     }
   }
 

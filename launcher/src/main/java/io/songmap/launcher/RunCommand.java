@@ -65,7 +65,9 @@ final class RunCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     try (Node node = Node.create(settings, System.getenv())) {
       node.kafka().postgres().artifacts().inference().relay().workers(Node.allStages());
-      o.printf("ready in %.1f s: %s%n", (System.nanoTime() - t0) / 1e9, settings.describe());
+      var where = new java.util.LinkedHashMap<>(settings.describe());
+      where.put("PostgreSQL", node.pg.getHost() + ":" + node.pg.getPort() + "/" + node.pg.getDatabase());
+      o.printf("ready in %.1f s: %s%n", (System.nanoTime() - t0) / 1e9, where);
 
       ArtifactKey upload = new ArtifactKey(settings.tenant(), jobId, "upload/" + safeName(input));
       Node.await(node.artifacts.put(upload, input), "storing the upload");

@@ -132,7 +132,7 @@ public final class Stages {
     public static Settings defaults() {
       return new Settings(DecodeLimits.DEFAULT, 200L * 1024 * 1024, Duration.ofMinutes(2), Duration.ofSeconds(10),
           0.25, 4, 4, Duration.ofMinutes(2), 64, 16, true, Duration.ofMinutes(2),
-          Path.of(System.getProperty("java.io.tmpdir"), "songmap-stages"));
+          Path.of(System.getProperty("java.io.tmpdir"), "songmap-stages-" + System.getProperty("user.name")));
     }
 
     public static Settings fromEnv(EnvValues env) {
