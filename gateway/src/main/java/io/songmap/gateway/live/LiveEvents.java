@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -56,6 +57,7 @@ public final class LiveEvents implements AutoCloseable {
   private final AvroWire<JobEvent> wire = AvroWire.jobEvent();
   private final Map<String, Set<Subscriber>> byJob = new ConcurrentHashMap<>();
   private final Map<String, Set<Subscriber>> byTenant = new ConcurrentHashMap<>();
+  private final List<Consumer<JobEvent>> listeners = new CopyOnWriteArrayList<>();
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Promise<Void> positioned = Promise.promise();
   private final Promise<Void> stopped = Promise.promise();
@@ -91,6 +93,15 @@ public final class LiveEvents implements AutoCloseable {
   /** Follows every job of a tenant. */
   public Registration subscribeTenant(String tenant, Consumer<LiveEvent> handler) {
     return add(byTenant, tenant, handler);
+  }
+
+  /**
+   * Calls {@code listener} with every readable job event received from now on, whole (payload and time
+   * included), on the consumer's thread before the event is fanned out: it must be quick, never block and be
+   * safe to call from that thread. A listener that throws is logged and does not stop the others.
+   */
+  public void addListener(Consumer<JobEvent> listener) {
+    listeners.add(listener);
   }
 
   /** Events received since start, for the metrics. */
@@ -173,6 +184,13 @@ public final class LiveEvents implements AutoCloseable {
       return;
     }
     received++;
+    for (Consumer<JobEvent> listener : listeners) {
+      try {
+        listener.accept(e);
+      } catch (RuntimeException failed) {
+        log.warn("job event listener failed on {}-{}@{}", r.topic(), r.partition(), r.offset(), failed);
+      }
+    }
     LiveEvent event = new LiveEvent(e.getTenant(), e.getJobId(), e.getVersion(), e.getType());
     deliver(byJob.get(event.tenant() + "/" + event.jobId()), event);
     deliver(byTenant.get(event.tenant()), event);
