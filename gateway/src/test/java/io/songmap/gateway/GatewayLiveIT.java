@@ -173,6 +173,103 @@ class GatewayLiveIT {
   }
 
   @Test
+  void manySubscribersOfOneJobEachReceiveEveryEventOnceInOrder() {
+    var t = h.tenant();
+    String jobId = submit(t.getValue());
+    List<WsClient> clients = new ArrayList<>();
+    for (int c = 0; c < 25; c++) {
+      clients.add(WsClient.connect(h.vertx, h.gateway.port(), uri(jobId, 1), t.getValue()));
+    }
+    int i = 0;
+    while (step(t.getKey(), jobId, i++)) {
+      // every subscriber follows live
+    }
+    long version = await(h.commands.load(t.getKey(), jobId)).version();
+    List<Long> all = LongStream.rangeClosed(1, version).boxed().toList();
+    for (WsClient c : clients) {
+      await().atMost(Duration.ofSeconds(15)).until(() -> c.closeStatus != null);
+      assertThat(c.versions()).containsExactlyElementsOf(all);
+      assertThat(c.closeStatus).isEqualTo((short) 1000);
+    }
+  }
+
+  @Test
+  void lateSubscribersWithFromGetTheHistoryThenLiveWithoutDuplicates() {
+    var t = h.tenant();
+    String jobId = submit(t.getValue());
+    WsClient early = WsClient.connect(h.vertx, h.gateway.port(), uri(jobId, 1), t.getValue());
+    int i = 0;
+    for (; i < 24; i++) {
+      step(t.getKey(), jobId, i);
+    }
+    long now = await(h.commands.load(t.getKey(), jobId)).version();
+    await().atMost(Duration.ofSeconds(15)).until(() -> early.lastVersion() == now);
+    // One far behind what the job's followers share, one just behind, one at the end.
+    List<Long> froms = List.of(2L, now - 1, now + 1);
+    List<WsClient> late = new ArrayList<>();
+    for (long from : froms) {
+      late.add(WsClient.connect(h.vertx, h.gateway.port(), uri(jobId, from), t.getValue()));
+    }
+    while (step(t.getKey(), jobId, i++)) {
+      // the late ones switch from the history to live while events keep coming
+    }
+    long version = await(h.commands.load(t.getKey(), jobId)).version();
+    await().atMost(Duration.ofSeconds(15)).until(() -> early.closeStatus != null);
+    assertThat(early.versions()).containsExactlyElementsOf(LongStream.rangeClosed(1, version).boxed().toList());
+    for (int c = 0; c < froms.size(); c++) {
+      WsClient client = late.get(c);
+      await().atMost(Duration.ofSeconds(15)).until(() -> client.closeStatus != null);
+      assertThat(client.versions()).as("from %d", froms.get(c))
+          .containsExactlyElementsOf(LongStream.rangeClosed(froms.get(c), version).boxed().toList());
+      assertThat(client.closeStatus).isEqualTo((short) 1000);
+    }
+  }
+
+  @Test
+  void theTenantStreamResumesFromAPositionWithoutGapsOrDuplicates() throws Exception {
+    var t = h.tenant();
+    String first = submit(t.getValue());
+    await(h.post(t.getValue(), "/jobs/" + first + "/cancel").send());
+
+    // From the start: the stored events, each with its position.
+    WsClient all = WsClient.connect(h.vertx, h.gateway.port(), "/api/v1/events?from=0", t.getValue());
+    await().atMost(Duration.ofSeconds(15)).until(() -> all.messages.size() >= 3);
+    assertThat(all.versions()).containsExactly(1L, 2L, 3L);
+    String afterFirst = all.messages.get(2).getString("position");
+    assertThat(afterFirst).matches("\\d+/\\d+");
+
+    // While a job moves on, a stream from the first job's end switches from stored to live events.
+    String second = submit(t.getValue());
+    Thread driver = new Thread(() -> {
+      int i = 0;
+      while (step(t.getKey(), second, i++)) {
+        // to the end
+      }
+    });
+    driver.start();
+    await().atMost(Duration.ofSeconds(15)).until(() -> await(h.commands.load(t.getKey(), second)).version() >= 6);
+    WsClient resumed = WsClient.connect(h.vertx, h.gateway.port(), "/api/v1/events?from=" + afterFirst,
+        t.getValue());
+    driver.join(60_000);
+    long version = await(h.commands.load(t.getKey(), second)).version();
+    List<Long> secondsVersions = LongStream.rangeClosed(1, version).boxed().toList();
+    await().atMost(Duration.ofSeconds(15)).until(() -> resumed.messages.size() >= version);
+    await().atMost(Duration.ofSeconds(15)).until(() -> all.messages.size() >= 3 + version);
+    Thread.sleep(300); // nothing more may come
+    assertThat(resumed.messages).allMatch(m -> m.getString("jobId").equals(second));
+    assertThat(resumed.versions()).containsExactlyElementsOf(secondsVersions);
+    assertThat(all.messages.stream().filter(m -> m.getString("jobId").equals(second)).map(m -> m.getLong("version")))
+        .containsExactlyElementsOf(secondsVersions);
+    assertThat(all.messages).hasSize(3 + (int) version);
+
+    // A position is what the frames carry.
+    assertThatThrownBy(() -> WsClient.connect(h.vertx, h.gateway.port(), "/api/v1/events?from=x", t.getValue()))
+        .isInstanceOfSatisfying(UpgradeRejectedException.class, e -> assertThat(e.getStatus()).isEqualTo(400));
+    resumed.close();
+    all.close();
+  }
+
+  @Test
   void aClientThatDoesNotReadIsDroppedWithoutSlowingOthers() throws Exception {
     var t = h.tenant();
     String jobId = submit(t.getValue());
