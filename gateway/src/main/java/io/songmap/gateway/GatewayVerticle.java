@@ -8,8 +8,11 @@ import io.songmap.eventstore.subscription.SubscriptionOptions;
 import io.songmap.gateway.auth.Tenants;
 import io.songmap.gateway.intake.PartnerIntake;
 import io.songmap.gateway.live.LiveEvents;
+import io.songmap.avro.Topics;
+import io.songmap.gateway.ops.ConsumerLag;
 import io.songmap.gateway.ops.Health;
 import io.songmap.gateway.ops.Metrics;
+import io.songmap.gateway.ops.StageTimings;
 import io.songmap.gateway.status.JobStatusProjection;
 import io.songmap.gateway.status.JobStatusQueries;
 import io.songmap.gateway.submit.SourceUrlPolicy;
@@ -27,6 +30,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class GatewayVerticle extends VerticleBase {
   public static final String API = "/api/v1";
   private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
+  /** How often consumer lag is read from Kafka; a scrape shows the last reading. */
+  private static final Duration LAG_INTERVAL = Duration.ofSeconds(5);
 
   private final GatewayConfig config;
   private final Clock clock;
@@ -45,6 +51,7 @@ public final class GatewayVerticle extends VerticleBase {
   private ProjectionRunner projection;
   private HttpVerticle http;
   private Health health;
+  private ConsumerLag lag;
   private Tenants tenants;
   private LiveEvents live;
   private PartnerIntake intake;
@@ -104,6 +111,13 @@ public final class GatewayVerticle extends VerticleBase {
     if (live != null) {
       LiveEvents l = live;
       metrics.counter("songmap_live_job_events", "job events received from Kafka by this gateway", l::received);
+      l.addListener(new StageTimings(metrics.registry()));
+    }
+    if (config.kafkaBootstrap() != null) {
+      // The topics the pipeline consumes; dead-letter topics are read by people, not by consumer groups.
+      lag = new ConsumerLag(vertx, config.kafkaBootstrap(), config.topics().prefix(),
+          config.topics().all().stream().filter(t -> !t.endsWith(Topics.DLQ_SUFFIX)).toList(), LAG_INTERVAL,
+          metrics.registry());
     }
     if (config.partnerIntake()) {
       // Runs on this verticle's context.
@@ -134,9 +148,14 @@ public final class GatewayVerticle extends VerticleBase {
         .compose(v -> live == null ? Future.succeededFuture() : live.stop())
         .compose(v -> intake == null ? Future.succeededFuture() : intake.stop())
         .compose(v -> projection == null ? Future.succeededFuture() : projection.stop())
-        .compose(v -> health == null ? Future.succeededFuture()
+        .compose(v -> health == null && lag == null ? Future.succeededFuture()
             : vertx.executeBlocking(() -> {
-              health.close();
+              if (lag != null) {
+                lag.close();
+              }
+              if (health != null) {
+                health.close();
+              }
               return null;
             }))
         .compose(v -> pool == null ? Future.succeededFuture() : pool.close());

@@ -8,18 +8,26 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.songmap.gateway.status.JobStatusQueries;
+import io.songmap.job.JobStatus;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.IntSupplier;
 
 /**
- * The gateway's meters and the Prometheus {@code /metrics} scrape. Jobs by state come from the status table at
- * scrape time, so every gateway replica reports the same numbers.
+ * The gateway's meters and the Prometheus {@code /metrics} scrape. Jobs by state and in flight come from the
+ * status table at scrape time, so every gateway replica reports the same numbers. Every meter is listed in
+ * {@code docs/operations.md}.
  */
 public final class Metrics {
+  private static final Set<String> IN_FLIGHT = Set.of(JobStatus.SUBMITTED.name(), JobStatus.RUNNING.name());
+
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicInteger webSockets = new AtomicInteger();
+  private final AtomicLong jobsInFlight = new AtomicLong();
   private final MultiGauge jobsByState;
   private final MultiGauge failedByStage;
   private final JobStatusQueries status;
@@ -29,6 +37,8 @@ public final class Metrics {
     this.jobsByState = MultiGauge.builder("songmap_jobs").description("jobs by state").register(registry);
     this.failedByStage = MultiGauge.builder("songmap_jobs_failed").description("failed jobs by the stage they failed at")
         .register(registry);
+    Gauge.builder("songmap_jobs_in_flight", jobsInFlight, AtomicLong::get)
+        .description("unfinished jobs: submitted or running").register(registry);
     Gauge.builder("songmap_websocket_connections", webSockets, AtomicInteger::get)
         .description("open WebSocket event streams").register(registry);
   }
@@ -64,6 +74,8 @@ public final class Metrics {
     router.get("/metrics").handler(ctx -> {
       Future<Void> states = status.countByState().map(counts -> {
         jobsByState.register(rows("state", counts), true);
+        jobsInFlight.set(counts.entrySet().stream().filter(e -> IN_FLIGHT.contains(e.getKey()))
+            .mapToLong(Map.Entry::getValue).sum());
         return null;
       });
       Future<Void> failures = status.countFailedByStage().map(counts -> {
