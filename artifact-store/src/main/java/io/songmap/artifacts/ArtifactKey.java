@@ -36,6 +36,13 @@ public record ArtifactKey(String tenant, String jobId, String name) {
     return tenant + "/" + jobId + "/" + name;
   }
 
+  /** The folder of a job's artifacts, {@code tenant/jobId/}, after checking both parts. */
+  static String jobPrefix(String tenant, String jobId) {
+    requireSegment(tenant, "tenant");
+    requireSegment(jobId, "jobId");
+    return tenant + "/" + jobId + "/";
+  }
+
   /** Parses {@code tenant/jobId/name}. */
   public static ArtifactKey parse(String path) {
     String[] parts = path.split("/", 3);

@@ -1,11 +1,9 @@
 package io.songmap.artifacts;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.streams.ReadStream;
 import java.io.IOException;
@@ -23,12 +21,9 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -83,19 +78,14 @@ public final class LocalArtifactStore implements ArtifactStore {
       Path tmp = newTemp();
       try (InputStream in = Files.newInputStream(file); FileChannel out = FileChannel.open(tmp,
           StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
-        MessageDigest md = sha256();
-        byte[] chunk = new byte[1 << 16];
-        long size = 0;
-        for (int n; (n = in.read(chunk)) > 0; ) {
-          md.update(chunk, 0, n);
+        HashingCopy.Copied copied = HashingCopy.drain(in, (chunk, n) -> {
           ByteBuffer bb = ByteBuffer.wrap(chunk, 0, n);
           while (bb.hasRemaining()) {
             out.write(bb);
           }
-          size += n;
-        }
+        });
         out.force(true);
-        return commit(key, tmp, HexFormat.of().formatHex(md.digest()), size);
+        return commit(key, tmp, copied.sha256(), copied.size());
       } catch (IOException | RuntimeException e) {
         Files.deleteIfExists(tmp);
         throw e;
@@ -118,7 +108,7 @@ public final class LocalArtifactStore implements ArtifactStore {
         Files.deleteIfExists(tmp);
         throw e;
       }
-      return commit(key, tmp, HexFormat.of().formatHex(sha256().digest(data)), data.length);
+      return commit(key, tmp, HashingCopy.sha256Hex(data), data.length);
     });
   }
 
@@ -127,41 +117,12 @@ public final class LocalArtifactStore implements ArtifactStore {
     body.pause();
     return blocking(this::newTemp).compose(tmp -> vertx.fileSystem()
         .open(tmp.toString(), new OpenOptions().setWrite(true).setCreate(true))
-        .compose(file -> copy(body, file, maxBytes)
+        .compose(file -> HashingCopy.pipe(body, file, maxBytes)
             .compose(result -> file.flush().compose(v -> file.close()).map(result))
-            .recover(err -> file.close().otherwiseEmpty().compose(v -> Future.<Copied>failedFuture(err))))
+            .recover(err -> file.close().otherwiseEmpty().compose(v -> Future.<HashingCopy.Copied>failedFuture(err))))
         .compose(copied -> blocking(() -> commit(key, tmp, copied.sha256(), copied.size())))
         .recover(err -> blocking(() -> Files.deleteIfExists(tmp)).otherwiseEmpty()
             .compose(v -> Future.<ArtifactInfo>failedFuture(err))));
-  }
-
-  private record Copied(String sha256, long size) {}
-
-  /** Pipes {@code body} into {@code file} with back-pressure, hashing as it goes. */
-  private Future<Copied> copy(ReadStream<Buffer> body, AsyncFile file, long maxBytes) {
-    Promise<Copied> done = Promise.promise();
-    MessageDigest md = sha256();
-    long[] size = {0};
-    body.exceptionHandler(done::tryFail);
-    body.handler(chunk -> {
-      if (done.future().isComplete()) {
-        return; // over the limit already: drop the rest, the caller closes the connection
-      }
-      size[0] += chunk.length();
-      if (size[0] > maxBytes) {
-        done.tryFail(new ArtifactTooLarge(maxBytes));
-        return;
-      }
-      md.update(chunk.getBytes());
-      file.write(chunk).onFailure(done::tryFail);
-      if (file.writeQueueFull()) {
-        body.pause();
-        file.drainHandler(v -> body.resume());
-      }
-    });
-    body.endHandler(v -> done.tryComplete(new Copied(HexFormat.of().formatHex(md.digest()), size[0])));
-    body.resume();
-    return done.future();
   }
 
   private Path newTemp() throws IOException {
@@ -220,14 +181,11 @@ public final class LocalArtifactStore implements ArtifactStore {
       return Optional.of(new ArtifactInfo(key, Long.parseLong(f[1]), f[0], Instant.ofEpochMilli(Long.parseLong(f[2]))));
     }
     // The content was renamed into place but the process died before its sidecar: hash it again.
-    MessageDigest md = sha256();
+    String sha256;
     try (InputStream in = Files.newInputStream(file)) {
-      byte[] chunk = new byte[1 << 16];
-      for (int n; (n = in.read(chunk)) > 0; ) {
-        md.update(chunk, 0, n);
-      }
+      sha256 = HashingCopy.drain(in, (chunk, n) -> {}).sha256();
     }
-    return Optional.of(new ArtifactInfo(key, Files.size(file), HexFormat.of().formatHex(md.digest()),
+    return Optional.of(new ArtifactInfo(key, Files.size(file), sha256,
         Files.getLastModifiedTime(file).toInstant()));
   }
 
@@ -340,13 +298,5 @@ public final class LocalArtifactStore implements ArtifactStore {
       }
       return removed;
     });
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }
