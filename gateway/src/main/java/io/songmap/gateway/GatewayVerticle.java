@@ -1,6 +1,6 @@
 package io.songmap.gateway;
 
-import io.songmap.artifacts.LocalArtifactStore;
+import io.songmap.artifacts.ArtifactStores;
 import io.songmap.eventstore.postgres.PgEventStore;
 import io.songmap.eventstore.postgres.PgEventStoreOptions;
 import io.songmap.eventstore.projection.ProjectionRunner;
@@ -126,7 +126,7 @@ public final class GatewayVerticle extends VerticleBase {
       metrics.gauge("songmap_partner_intake_in_flight", "partner submissions being handled", intake::inFlight);
     }
     return new GatewayServices(config, clock, store, commands, tenants, status, submissions,
-        new LocalArtifactStore(vertx, config.artifactsDir()), urlPolicy, live, metrics, health,
+        ArtifactStores.fromEnv(vertx, System.getenv(), config.artifactsDir()), urlPolicy, live, metrics, health,
         metrics.counter("songmap_websocket_slow_clients_dropped")::increment, openApi);
   }
 
