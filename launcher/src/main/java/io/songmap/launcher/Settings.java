@@ -26,7 +26,9 @@ public record Settings(String pgUrl, String kafkaBootstrap, String tritonUrl, Pa
       List.of("SONGMAP_TRITON_URL", "(in-process CPU server)", "Triton / KServe v2 gRPC target, host:port"),
       List.of("SONGMAP_ARTIFACTS_DIR", "data/artifacts", "local artifact store directory"),
       List.of("SONGMAP_TENANT", "local", "tenant used by `songmap run`"),
-      List.of("SONGMAP_LOG_LEVEL", "WARN", "log level of the launcher's console log"));
+      List.of("SONGMAP_LOG_LEVEL", "WARN", "log level of the launcher's console log"),
+      List.of("SONGMAP_LOG_FORMAT", "json for the server roles, text otherwise",
+          "log format: json (one object per line) or text"));
 
   public Settings {
     if (tenant == null || tenant.isBlank()) {

@@ -1,6 +1,7 @@
 package io.songmap.launcher;
 
 import io.songmap.inference.cpu.CpuServerMain;
+import io.songmap.launcher.logging.LogFormat;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,6 +21,13 @@ public final class Songmap implements Runnable {
   }
 
   public static void main(String[] args) {
+    // Before anything creates a logger: logback reads its configuration once, with the first one.
+    try {
+      LogFormat.choose(args, System.getenv()).use();
+    } catch (IllegalArgumentException e) {
+      System.err.println("songmap: " + e.getMessage());
+      System.exit(CommandLine.ExitCode.USAGE);
+    }
     System.exit(new CommandLine(new Songmap()).execute(args));
   }
 }

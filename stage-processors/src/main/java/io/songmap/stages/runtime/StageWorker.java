@@ -26,6 +26,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Runs one stage: consumes {@code songmap.stage.<stage>.v1} (group {@code songmap.stage.<stage>})
@@ -98,6 +99,16 @@ public final class StageWorker extends VerticleBase {
         .onComplete(ar -> log.info("stage worker {} stopped", stage));
   }
 
+  /**
+   * A log line about one task, carrying its job, tenant and stage as key-values: JSON logs show them as fields of
+   * their own, so one job's lines can be found across processes.
+   */
+  private static LoggingEventBuilder about(LoggingEventBuilder line, StageTask task) {
+    return line.addKeyValue("jobId", task.jobId()).addKeyValue("tenant", task.tenant())
+        .addKeyValue("stage", task.stage().wireName()).addKeyValue("run", task.run())
+        .addKeyValue("attempt", task.attempt());
+  }
+
   // ---- one record
 
   private Future<Void> onRecord(ConsumerRecord<byte[], byte[]> record) {
@@ -140,8 +151,8 @@ public final class StageWorker extends VerticleBase {
                 "job " + task.jobId() + " of tenant " + task.tenant() + " does not exist"));
           }
           if (!state.isCurrent(stage, task.run(), task.attempt())) {
-            log.debug("{}: not current any more ({}), acknowledged without running", task.attemptKey(),
-                state.stage(stage).status());
+            about(log.atDebug(), task).log("{}: not current any more ({}), acknowledged without running",
+                task.attemptKey(), state.stage(stage).status());
             return Future.succeededFuture();
           }
           return waitUntil(task.notBefore()).compose(v -> new Attempt(task, meta, state).run());
@@ -197,7 +208,7 @@ public final class StageWorker extends VerticleBase {
       if (config.startReportDelay().isZero()) {
         return append(List.of()).compose(v -> {
           if (!known.isCurrent(stage, task.run(), task.attempt())) {
-            log.debug("{}: superseded before it started", task.attemptKey());
+            about(log.atDebug(), task).log("{}: superseded before it started", task.attemptKey());
             return Future.succeededFuture();
           }
           return runHandler();
@@ -231,7 +242,7 @@ public final class StageWorker extends VerticleBase {
         } else {
           Throwable cause = ar.succeeded() ? new NullPointerException("the handler's result was null") : ar.cause();
           if (!result.future().isComplete()) {
-            log.error("{}: handler failed unexpectedly", task.attemptKey(), cause);
+            about(log.atError(), task).setCause(cause).log("{}: handler failed unexpectedly", task.attemptKey());
           }
           result.tryComplete(StageResult.failed(ErrorCode.INTERNAL, String.valueOf(cause)));
         }
@@ -285,9 +296,10 @@ public final class StageWorker extends VerticleBase {
         StageResult.Skipped s = (StageResult.Skipped) outcome;
         command = new JobCommand.SkipStage(task.jobId(), stage, task.run(), task.attempt(), s.reason(), now);
       }
-      return append(List.of(command)).recover(err -> {
+      return append(List.of(command)).onSuccess(v -> about(log.atInfo(), task)
+          .log("{}: {} recorded", task.attemptKey(), command.getClass().getSimpleName())).recover(err -> {
         if (err instanceof JobRejection.StageNotSkippable) {
-          log.error("{}: the handler skipped a stage that cannot be skipped", task.attemptKey());
+          about(log.atError(), task).log("{}: the handler skipped a stage that cannot be skipped", task.attemptKey());
           return report(StageResult.failed(ErrorCode.INTERNAL, "the " + stage + " handler skipped a stage that"
               + " cannot be skipped: " + ((StageResult.Skipped) outcome).reason()), triesLeft);
         }
@@ -297,7 +309,8 @@ public final class StageWorker extends VerticleBase {
         if (triesLeft <= 1 || stopping) {
           return Future.failedFuture(err);
         }
-        log.warn("{}: recording the result failed, retrying: {}", task.attemptKey(), err.toString());
+        about(log.atWarn(), task).log("{}: recording the result failed, retrying: {}", task.attemptKey(),
+            err.toString());
         Promise<Void> later = Promise.promise();
         vertx.setTimer(100L << (REPORT_TRIES - triesLeft), id -> later.complete());
         return later.future().compose(v -> report(outcome, triesLeft - 1));
@@ -363,7 +376,7 @@ public final class StageWorker extends VerticleBase {
             return (Void) null;
           })
           .otherwise(err -> {
-            log.warn("{}: recording progress failed: {}", task.attemptKey(), err.toString());
+            about(log.atWarn(), task).log("{}: recording progress failed: {}", task.attemptKey(), err.toString());
             return null;
           }))
           .onComplete(ar -> {
