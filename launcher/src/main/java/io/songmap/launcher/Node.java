@@ -1,6 +1,7 @@
 package io.songmap.launcher;
 
-import io.songmap.artifacts.LocalArtifactStore;
+import io.songmap.artifacts.ArtifactStore;
+import io.songmap.artifacts.ArtifactStores;
 import io.songmap.eventstore.postgres.PgEventStore;
 import io.songmap.gateway.Gateway;
 import io.songmap.gateway.GatewayConfig;
@@ -52,7 +53,7 @@ final class Node implements AutoCloseable {
   Pool pool;
   PgEventStore store;
   JobCommands commands;
-  LocalArtifactStore artifacts;
+  ArtifactStore artifacts;
   TritonClient triton;
   String tritonTarget;
 
@@ -102,7 +103,10 @@ final class Node implements AutoCloseable {
   }
 
   Node artifacts() {
-    artifacts = new LocalArtifactStore(vertx, settings.artifactsDir());
+    artifacts = ArtifactStores.fromEnv(vertx, rawEnv, settings.artifactsDir());
+    if (artifacts instanceof AutoCloseable c) {
+      closers.add(c);
+    }
     return this;
   }
 
