@@ -298,6 +298,23 @@ public final class Stages {
   public static final class Artifacts {
     private Artifacts() {}
 
+    /**
+     * Where a stage of {@code task} stores its output {@code name}: under the name itself in run 1 and
+     * under {@code runs/<run>/<name>} in later runs, so that reprocessing a job leaves the artifacts of
+     * earlier runs, which their events and exports still name, as they were.
+     */
+    public static ArtifactKey output(StageTask task, String name) {
+      return new ArtifactKey(task.tenant(), task.jobId(), outputName(task.run(), name));
+    }
+
+    /** The artifact name of output {@code name} in run {@code run}; see {@link #output}. */
+    public static String outputName(int run, String name) {
+      if (run < 1) {
+        throw new IllegalArgumentException("runs count from 1: " + run);
+      }
+      return run == 1 ? name : "runs/" + run + "/" + name;
+    }
+
     /** Audio stored as a WAV artifact, read whole. */
     public static Future<PcmAudio> readWav(ArtifactStore store, StageContext ctx, ArtifactKey key) {
       return storage(store.localFile(key), key).compose(path -> ctx.executeBlocking(() -> WavReader.read(path)));

@@ -147,7 +147,7 @@ public final class DrumsStage implements StageHandler {
       ModelRef model = new ModelRef(MODEL, servedVersion[0] != null && !servedVersion[0].isBlank() ? servedVersion[0]
           : version.isBlank() ? "latest" : version);
       DrumsJson.Tempo tempo = new DrumsJson.Tempo(bpm, analysis.beats().beats(), analysis.beatSource());
-      ArtifactKey key = new ArtifactKey(task.tenant(), task.jobId(), ARTIFACT);
+      ArtifactKey key = Artifacts.output(task, ARTIFACT);
       return Artifacts.putJson(store, key, DrumsJson.write(tempo, hits, model)).map(info -> {
         Map<String, String> outputs = new LinkedHashMap<>();
         outputs.put(HITS, info.key().path());

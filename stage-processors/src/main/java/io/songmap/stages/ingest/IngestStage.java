@@ -90,7 +90,7 @@ public final class IngestStage implements StageHandler {
     }
     String url = Inputs.require(task, INPUT_URL);
     return downloader.download(url, ctx).compose(download -> {
-      ArtifactKey key = new ArtifactKey(task.tenant(), task.jobId(), sourceArtifactName(download.name()));
+      ArtifactKey key = Artifacts.output(task, sourceArtifactName(download.name()));
       return Artifacts.put(store, key, download.file())
           .map(info -> new Source(key, download.file(), download.name(), true))
           .recover(e -> ctx.executeBlocking(() -> Files.deleteIfExists(download.file()))
@@ -107,7 +107,7 @@ public final class IngestStage implements StageHandler {
         .recover(e -> Future.failedFuture(e instanceof AudioDecodeException a ? decodeFailure(a) : e))
         .compose(decoded -> {
           ctx.reportProgress(0.7);
-          ArtifactKey audioKey = new ArtifactKey(task.tenant(), task.jobId(), AUDIO_ARTIFACT);
+          ArtifactKey audioKey = Artifacts.output(task, AUDIO_ARTIFACT);
           return Artifacts.putWav(store, ctx, settings.workDir(), audioKey, decoded.audio())
               .map(info -> StageResult.completed(outputs(source, decoded, info.key(), info.sha256())));
         });

@@ -75,7 +75,7 @@ public final class LyricsStage implements StageHandler {
   @Override
   public Future<StageResult> handle(StageTask task, StageContext ctx) {
     String version = task.modelVersions().getOrDefault(MODEL, "");
-    ArtifactKey artifact = new ArtifactKey(task.tenant(), task.jobId(), ARTIFACT);
+    ArtifactKey artifact = Artifacts.output(task, ARTIFACT);
     return Stages.guarded(() -> {
       ArtifactKey vocalsKey = Inputs.artifact(task, "separate.vocals");
       return triton.modelReady(MODEL, version).compose(ready -> ready

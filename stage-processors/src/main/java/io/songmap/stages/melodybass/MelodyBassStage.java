@@ -157,7 +157,7 @@ public final class MelodyBassStage implements StageHandler {
       ctx.reportProgress(0.9);
       ModelRef model = new ModelRef(MODEL, servedVersion[0] != null && !servedVersion[0].isBlank() ? servedVersion[0]
           : version.isBlank() ? "latest" : version);
-      ArtifactKey key = new ArtifactKey(task.tenant(), task.jobId(), ARTIFACT);
+      ArtifactKey key = Artifacts.output(task, ARTIFACT);
       return Artifacts.putJson(store, key, NotesJson.write(lines.get(0), lines.get(1), model)).map(info -> {
         Map<String, String> outputs = new LinkedHashMap<>();
         outputs.put(NOTES, info.key().path());

@@ -114,16 +114,24 @@ public final class PackageStage implements StageHandler {
 
   /**
    * The lyrics: from the stage's outputs when it transcribed; otherwise from the artifact it leaves
-   * when it skips (a skipped stage has no outputs to carry the reason).
+   * when it skips (a skipped stage has no outputs to carry the reason), written in this run or, when
+   * the lyrics stage was not run again, in the latest run before it.
    */
   private Future<Optional<JsonObject>> lyricsJson(StageTask task) {
     if (Inputs.optional(task, "lyrics." + LyricsStage.WORDS).isPresent()) {
       return optionalJson(task, "lyrics." + LyricsStage.WORDS);
     }
-    ArtifactKey recorded = new ArtifactKey(task.tenant(), task.jobId(), LyricsStage.ARTIFACT);
+    return recordedLyrics(task, task.run());
+  }
+
+  private Future<Optional<JsonObject>> recordedLyrics(StageTask task, int run) {
+    if (run < 1) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    ArtifactKey recorded = new ArtifactKey(task.tenant(), task.jobId(), Artifacts.outputName(run, LyricsStage.ARTIFACT));
     return Artifacts.storage(store.stat(recorded), recorded).compose(info -> info.isPresent()
         ? Artifacts.readJson(store, recorded).map(Optional::of)
-        : Future.succeededFuture(Optional.empty()));
+        : recordedLyrics(task, run - 1));
   }
 
   private Future<SongMap.Tempo> tempo(StageTask task, StageContext ctx, Parts parts) {
@@ -224,7 +232,7 @@ public final class PackageStage implements StageHandler {
   }
 
   private static ArtifactKey key(StageTask task, String name) {
-    return new ArtifactKey(task.tenant(), task.jobId(), name);
+    return Artifacts.output(task, name);
   }
 
   private static SongMap.ModelRef ref(ModelRef model) {

@@ -233,7 +233,7 @@ public final class SeparateStage implements StageHandler {
       }).compose(v -> {
         List<Future<ArtifactInfo>> puts = new ArrayList<>();
         for (int s = 0; s < STEMS.size(); s++) {
-          puts.add(Artifacts.put(store, new ArtifactKey(task.tenant(), task.jobId(), artifactName(STEMS.get(s))),
+          puts.add(Artifacts.put(store, Artifacts.output(task, artifactName(STEMS.get(s))),
               files.get(s)));
         }
         return Future.all(puts).map(all -> {

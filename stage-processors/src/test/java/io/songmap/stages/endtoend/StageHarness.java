@@ -76,7 +76,12 @@ public final class StageHarness implements AutoCloseable {
   }
 
   public StageTask task(Stage stage, String jobId, Map<String, String> inputs, int priority) {
-    return new StageTask(UUID.randomUUID().toString(), TENANT, jobId, stage, 1, 1, Instant.EPOCH, inputs, Map.of(),
+    return task(stage, jobId, 1, inputs, priority);
+  }
+
+  /** A task of run {@code run} (a reprocessed job is in run 2 and later). */
+  public StageTask task(Stage stage, String jobId, int run, Map<String, String> inputs, int priority) {
+    return new StageTask(UUID.randomUUID().toString(), TENANT, jobId, stage, run, 1, Instant.EPOCH, inputs, Map.of(),
         "corr-" + jobId, priority);
   }
 

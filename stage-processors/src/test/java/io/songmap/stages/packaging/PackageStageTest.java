@@ -136,6 +136,44 @@ class PackageStageTest {
   }
 
   @Test
+  void aReprocessedRunWritesItsOwnExportsAndKeepsThoseOfEarlierRuns() {
+    String job = "job-rerun";
+    JsonObject notes = NotesJson.write(List.of(new Note(0.5, 0.9, 40, 80)), List.of(), new ModelRef("basic_pitch", "1"));
+    StageHarness.await(h.store.put(h.key(job, "drums.json"), drums(120).toBuffer()));
+    StageHarness.await(h.store.put(h.key(job, "notes.json"), notes.toBuffer()));
+    StageHarness.await(h.store.put(h.key(job, "lyrics.json"),
+        new JsonObject().put("status", "skipped").put("reason", "whisper not ready: no GPU").toBuffer()));
+    Map<String, String> first = upstream(job);
+    first.put("drums.hits", "acme/" + job + "/drums.json");
+    first.put("melody_bass.notes", "acme/" + job + "/notes.json");
+    Map<String, String> out1 = completed(h.run(new PackageStage(h.store, h.settings), h.task(Stage.PACKAGE, job, first)));
+
+    // Run 2 reprocessed the drums only: their new result is run-scoped, everything else is carried over.
+    StageHarness.await(h.store.put(h.key(job, "runs/2/drums.json"), drums(90).toBuffer()));
+    Map<String, String> second = new HashMap<>(first);
+    second.put("drums.hits", "acme/" + job + "/runs/2/drums.json");
+    Map<String, String> out2 = completed(h.run(new PackageStage(h.store, h.settings),
+        h.task(Stage.PACKAGE, job, 2, second, 0)));
+
+    assertThat(out1).containsEntry("songmap", "acme/job-rerun/songmap.json")
+        .containsEntry("midi", "acme/job-rerun/song.mid");
+    assertThat(out2).containsEntry("songmap", "acme/job-rerun/runs/2/songmap.json")
+        .containsEntry("musicxml", "acme/job-rerun/runs/2/drums.musicxml")
+        .containsEntry("midi", "acme/job-rerun/runs/2/song.mid");
+    SongMap before = SongMapJson.read(new String(read(out1.get("songmap")), StandardCharsets.UTF_8));
+    SongMap after = SongMapJson.read(new String(read(out2.get("songmap")), StandardCharsets.UTF_8));
+    assertThat(before.tempo().bpm()).isEqualTo(120);
+    assertThat(after.tempo().bpm()).isEqualTo(90);
+    assertThat(after.lyrics().reason()).isEqualTo("whisper not ready: no GPU");
+    assertThat(after.stems().drums().uri()).isEqualTo("artifact://acme/job-rerun/stems/drums.wav");
+  }
+
+  private static JsonObject drums(double bpm) {
+    return DrumsJson.write(new DrumsJson.Tempo(bpm, new double[] {0.5, 1.0, 1.5}, "drums"),
+        List.of(new DrumHit(0.5, DrumInstrument.KICK, 110)), new ModelRef("drum_cnn", "1"));
+  }
+
+  @Test
   void aMalformedAnalysisIsAnInvalidInput() {
     String job = "job-bad";
     StageHarness.await(h.store.put(h.key(job, "drums.json"), new JsonObject().put("hits", "nope").toBuffer()));
