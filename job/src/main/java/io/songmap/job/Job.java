@@ -239,7 +239,7 @@ public final class Job {
             double draw = jitter.next(c.jobId(), c.stage(), c.run(), c.attempt());
             Instant notBefore = c.at().plus(retryPolicy.delayAfter(c.attempt(), draw));
             StageRequested retry = new StageRequested(c.jobId(), c.stage(), c.run(), c.attempt() + 1, notBefore,
-                    state.inputsFor(c.stage()), state.modelVersions(), c.at());
+                    state.inputsFor(c.stage()), state.modelVersions(), state.priority(), c.at());
             return List.of(failed, retry);
         }
         String message = c.code().retryable()
@@ -284,7 +284,7 @@ public final class Job {
         for (Stage stage : StageGraph.topologicalOrder()) {
             if (isReady(after, stage)) {
                 events.add(new StageRequested(after.jobId(), stage, after.run(), 1, at, after.inputsFor(stage),
-                        after.modelVersions(), at));
+                        after.modelVersions(), after.priority(), at));
             }
         }
         return List.copyOf(events);

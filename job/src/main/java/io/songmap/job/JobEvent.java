@@ -58,9 +58,10 @@ public sealed interface JobEvent {
      *                      and every output of every upstream stage as {@code <stage>.<name>}
      *                      (e.g. {@code separate.vocals})
      * @param modelVersions the job's model name → version map for this run
+     * @param priority      the job's priority, carried so that the stage task made from this event has it
      */
     record StageRequested(String jobId, Stage stage, int run, int attempt, Instant notBefore,
-                          Map<String, String> inputs, Map<String, String> modelVersions, Instant at)
+                          Map<String, String> inputs, Map<String, String> modelVersions, int priority, Instant at)
             implements StageEvent {
         @Override
         public JobEventType type() {

@@ -137,7 +137,7 @@ class JobTest {
             assertThat(when(submit())).containsExactly(
                     submitted(),
                     new StageRequested(JOB, INGEST, 1, 1, T0, Map.of("source.url", SOURCE.location()),
-                            Map.of("demucs", "htdemucs"), T0));
+                            Map.of("demucs", "htdemucs"), 5, T0));
         }
 
         @Test
@@ -211,7 +211,7 @@ class JobTest {
                     completed(INGEST, 1, 1),
                     new StageRequested(JOB, SEPARATE, 1, 1, T1,
                             Map.of("source.url", SOURCE.location(), "ingest.out", "ingest/r1a1"),
-                            Map.of("demucs", "htdemucs"), T1));
+                            Map.of("demucs", "htdemucs"), 5, T1));
         }
 
         @Test
@@ -357,7 +357,7 @@ class JobTest {
             assertThat(when(fail(INGEST, 1, 1, ErrorCode.TIMEOUT))).containsExactly(
                     new StageFailed(JOB, INGEST, 1, 1, ErrorCode.TIMEOUT, "boom", true, T1),
                     new StageRequested(JOB, INGEST, 1, 2, T1.plusSeconds(2),
-                            Map.of("source.url", SOURCE.location()), Map.of("demucs", "htdemucs"), T1));
+                            Map.of("source.url", SOURCE.location()), Map.of("demucs", "htdemucs"), 5, T1));
         }
 
         @Test

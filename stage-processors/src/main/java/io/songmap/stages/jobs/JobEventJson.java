@@ -48,7 +48,8 @@ public final class JobEventJson {
         stage(j, e.stage(), e.run(), e.attempt())
             .put("notBefore", e.notBefore().toString())
             .put("inputs", map(e.inputs()))
-            .put("modelVersions", map(e.modelVersions()));
+            .put("modelVersions", map(e.modelVersions()))
+            .put("priority", e.priority());
       }
       case STAGE_STARTED -> {
         StageStarted e = (StageStarted) event;
@@ -103,7 +104,8 @@ public final class JobEventJson {
             map(j.getJsonObject("metadata")), map(j.getJsonObject("modelVersions")), at);
       }
       case STAGE_REQUESTED -> new StageRequested(jobId, stage(j), j.getInteger("run"), j.getInteger("attempt"),
-          Instant.parse(j.getString("notBefore")), map(j.getJsonObject("inputs")), map(j.getJsonObject("modelVersions")), at);
+          Instant.parse(j.getString("notBefore")), map(j.getJsonObject("inputs")), map(j.getJsonObject("modelVersions")),
+          j.getInteger("priority", 0), at);
       case STAGE_STARTED -> new StageStarted(jobId, stage(j), j.getInteger("run"), j.getInteger("attempt"), at);
       case STAGE_PROGRESSED -> new StageProgressed(jobId, stage(j), j.getInteger("run"), j.getInteger("attempt"),
           j.getDouble("fraction"), at);

@@ -54,8 +54,7 @@ public final class JobEventAvro {
   }
 
   /** The task a processor receives for a StageRequested event. */
-  public static StageTask stageTask(RecordedEvent recorded, JobEvent.StageRequested event, String correlationId,
-      int priority) {
+  public static StageTask stageTask(RecordedEvent recorded, JobEvent.StageRequested event, String correlationId) {
     return StageTask.newBuilder()
         .setEventId(recorded.eventId().toString())
         .setJobId(event.jobId())
@@ -67,7 +66,7 @@ public final class JobEventAvro {
         .setInputs(new HashMap<>(event.inputs()))
         .setModelVersions(new HashMap<>(event.modelVersions()))
         .setCorrelationId(correlationId == null ? event.jobId() : correlationId)
-        .setPriority(priority)
+        .setPriority(event.priority())
         .build();
   }
 
@@ -83,7 +82,7 @@ public final class JobEventAvro {
       case STAGE_REQUESTED -> {
         JobEvent.StageRequested e = (JobEvent.StageRequested) event;
         yield new StageRequested(e.stage().wireName(), e.run(), e.attempt(), e.notBefore(),
-            new HashMap<>(e.inputs()), new HashMap<>(e.modelVersions()));
+            new HashMap<>(e.inputs()), new HashMap<>(e.modelVersions()), e.priority());
       }
       case STAGE_STARTED -> {
         JobEvent.StageStarted e = (JobEvent.StageStarted) event;
@@ -145,7 +144,7 @@ public final class JobEventAvro {
       case STAGE_REQUESTED -> {
         StageRequested e = (StageRequested) p;
         yield new JobEvent.StageRequested(jobId, Stage.fromWireName(e.getStage()), e.getRun(), e.getAttempt(),
-            e.getNotBefore(), Map.copyOf(e.getInputs()), Map.copyOf(e.getModelVersions()), at);
+            e.getNotBefore(), Map.copyOf(e.getInputs()), Map.copyOf(e.getModelVersions()), e.getPriority(), at);
       }
       case STAGE_STARTED -> {
         StageStarted e = (StageStarted) p;

@@ -24,9 +24,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.UUID;
@@ -71,17 +69,10 @@ public final class Relay extends VerticleBase {
   private static final String SELECT_DUE = "SELECT event_id, topic, job_id, payload FROM relay_delayed_task"
       + " WHERE due_at <= $1 ORDER BY due_at, event_id LIMIT $2 FOR UPDATE SKIP LOCKED";
   private static final String DELETE_SENT = "DELETE FROM relay_delayed_task WHERE event_id = ANY($1)";
-  private static final int PRIORITY_CACHE = 100_000;
 
   private final PgEventStore store;
   private final PgConnectOptions listenOptions;
   private final RelayConfig config;
-  private final Map<String, Integer> priorities = new LinkedHashMap<>(1024, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
-      return size() > PRIORITY_CACHE;
-    }
-  };
 
   private KafkaProducer<String, byte[]> producer;
   private Subscription subscription;
@@ -200,12 +191,9 @@ public final class Relay extends VerticleBase {
       String causationId = meta.getString("causationId");
       byte[] envelope = AvroWire.jobEvent().encode(JobEventAvro.envelope(recorded, event, correlationId, causationId));
       send(config.topics().jobEvents(), event.jobId(), envelope, acks);
-      if (event instanceof JobEvent.JobSubmitted submitted) {
-        priorities.put(submitted.jobId(), submitted.priority());
-      } else if (event instanceof JobEvent.StageRequested requested) {
+      if (event instanceof JobEvent.StageRequested requested) {
         String topic = config.topics().stage(requested.stage());
-        int priority = priorities.getOrDefault(requested.jobId(), 0);
-        byte[] task = AvroWire.stageTask().encode(JobEventAvro.stageTask(recorded, requested, correlationId, priority));
+        byte[] task = AvroWire.stageTask().encode(JobEventAvro.stageTask(recorded, requested, correlationId));
         if (requested.notBefore().isAfter(now)) {
           delayed.add(Tuple.of(recorded.eventId(), OffsetDateTime.ofInstant(requested.notBefore(), ZoneOffset.UTC),
               topic, requested.jobId(), Buffer.buffer(task)));

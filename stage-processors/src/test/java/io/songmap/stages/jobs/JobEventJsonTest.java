@@ -24,7 +24,7 @@ class JobEventJsonTest {
         new JobEvent.JobSubmitted("j1", "acme", AudioSource.objectKey("acme/j1/source.mp3"), List.of("midi"), 3,
             Map.of("title", "Song"), Map.of("htdemucs", "1"), T),
         new JobEvent.StageRequested("j1", Stage.SEPARATE, 1, 2, T.plusSeconds(4), Map.of("ingest.audio", "k"),
-            Map.of("htdemucs", "1"), T),
+            Map.of("htdemucs", "1"), 3, T),
         new JobEvent.StageStarted("j1", Stage.SEPARATE, 1, 2, T),
         new JobEvent.StageProgressed("j1", Stage.SEPARATE, 1, 2, 0.25, T),
         new JobEvent.StageCompleted("j1", Stage.SEPARATE, 1, 2, Map.of("drums", "k1"), new ModelRef("htdemucs", "1"), T),

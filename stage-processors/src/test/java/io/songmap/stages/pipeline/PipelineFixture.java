@@ -126,7 +126,7 @@ public final class PipelineFixture implements AutoCloseable {
       RecordedEvent r = recorded.get(i);
       JobEvent e = JobEventJson.fromJson(r.type(), r.dataJson());
       if (e instanceof JobEvent.StageRequested requested && requested.stage() == stage) {
-        return AvroWire.stageTask().encode(JobEventAvro.stageTask(r, requested, "corr-" + jobId, 0));
+        return AvroWire.stageTask().encode(JobEventAvro.stageTask(r, requested, "corr-" + jobId));
       }
     }
     throw new IllegalStateException(stage + " was never requested for " + jobId);

@@ -28,7 +28,7 @@ class JobEventAvroTest {
         new JobEvent.JobSubmitted(id, "acme", AudioSource.objectKey("uploads/a.mp3"), List.of("midi"), 3,
             Map.of("title", "Song"), Map.of("htdemucs", "4"), AT),
         new JobEvent.StageRequested(id, Stage.SEPARATE, 1, 2, AT.plusMillis(250), Map.of("ingest.audio", "k"),
-            Map.of("htdemucs", "4"), AT),
+            Map.of("htdemucs", "4"), 3, AT),
         new JobEvent.StageStarted(id, Stage.DRUMS, 1, 1, AT),
         new JobEvent.StageProgressed(id, Stage.DRUMS, 1, 1, 0.25, AT),
         new JobEvent.StageCompleted(id, Stage.DRUMS, 1, 1, Map.of("hits", "k2"), new ModelRef("drum_cnn", "1"), AT),
@@ -69,7 +69,7 @@ class JobEventAvroTest {
   void aStageRequestedBecomesTheTaskAProcessorReads() {
     JobEvent.StageRequested requested = (JobEvent.StageRequested) oneOfEach().get(1);
     RecordedEvent r = recorded(requested, 2);
-    byte[] wire = AvroWire.stageTask().encode(JobEventAvro.stageTask(r, requested, null, 3));
+    byte[] wire = AvroWire.stageTask().encode(JobEventAvro.stageTask(r, requested, null));
     StageTask task = StageTask.fromAvro(AvroWire.stageTask().decode(wire));
     assertThat(task).isEqualTo(new StageTask(r.eventId().toString(), "acme", "job-1", Stage.SEPARATE, 1, 2,
         AT.plusMillis(250), Map.of("ingest.audio", "k"), Map.of("htdemucs", "4"), "job-1", 3));

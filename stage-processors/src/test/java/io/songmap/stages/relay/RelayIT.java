@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.songmap.avro.StageTask;
 import io.songmap.avro.wire.AvroWire;
 import io.songmap.eventstore.RecordedEvent;
+import io.songmap.job.AudioSource;
 import io.songmap.job.ErrorCode;
 import io.songmap.job.JobCommand;
 import io.songmap.job.JobEvent;
@@ -39,7 +40,9 @@ class RelayIT {
   void publishesEveryEventInStoreOrderAndTheStandbyGoesOnWhereTheOwnerStopped() throws Exception {
     try (PipelineFixture fx = PipelineFixture.create("relay_it_order", PipelineFixture.FAST_RETRIES)) {
       for (int i = 0; i < 20; i++) {
-        fx.submit("job-" + i);
+        fx.command(new JobCommand.SubmitJob("job-" + i, PipelineFixture.TENANT,
+            AudioSource.url("https://songs.example/job-" + i + ".mp3"), List.of("musicxml"), priority(i), Map.of(),
+            Map.of(), Instant.now()));
         fx.command(new JobCommand.StartStage("job-" + i, Stage.INGEST, 1, 1, Instant.now()));
       }
       // Two processes run a relay; only the lease holder publishes.
@@ -114,14 +117,21 @@ class RelayIT {
         assertThat(completed.at()).isEqualTo(original.at().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
         assertThat(got.get(0).getCorrelationId()).isEqualTo("corr-job-" + i);
       }
-      // One task per StageRequested: ingest from the first relay, separate from the second.
+      // One task per StageRequested: ingest from the first relay, separate from the second, which never saw the
+      // jobs' submissions and still gives each task its job's priority.
       Set<String> taskKeys = new HashSet<>();
       for (ConsumerRecord<String, byte[]> r : tasks) {
         StageTask t = AvroWire.stageTask().decode(r.value());
         taskKeys.add(t.getJobId() + "/" + t.getStage() + "/" + t.getAttempt());
+        assertThat(t.getPriority()).as(t.getJobId() + "/" + t.getStage())
+            .isEqualTo(priority(Integer.parseInt(t.getJobId().substring("job-".length()))));
       }
       assertThat(taskKeys).hasSize(40);
     }
+  }
+
+  private static int priority(int job) {
+    return 1 + job % 9;
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.songmap.avro.AudioUrl;
 import io.songmap.avro.JobEvent;
 import io.songmap.avro.StageTask;
 import io.songmap.avro.SubmitJob;
+import io.songmap.avro.event.StageRequested;
 import io.songmap.avro.event.StageStarted;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -166,6 +167,27 @@ class AvroWireTest {
             assertThat(current.getCorrelationId()).isNull();
             assertThat(current.getPayload()).isEqualTo(new StageStarted("drums", 1, 1));
             assertThat(current.getTime()).isEqualTo(Samples.TIME);
+        }
+
+        @Test
+        void a_stage_requested_written_before_it_carried_the_priority_reads_as_priority_zero() {
+            Schema v2 = BundledSchemas.version("JobEvent", 2);
+            Schema requested = v2.getField("payload").schema().getTypes().stream()
+                    .filter(branch -> branch.getName().equals("StageRequested")).findFirst().orElseThrow();
+            GenericRecord old = new GenericRecordBuilder(v2)
+                    .set("eventId", "e-10").set("jobId", "job-1").set("tenant", "acme").set("version", 2L)
+                    .set("globalPosition", 78L).set("type", "StageRequested").set("schemaVersion", 1)
+                    .set("time", Samples.TIME.toEpochMilli())
+                    .set("payload", new GenericRecordBuilder(requested)
+                            .set("stage", "drums").set("run", 1).set("attempt", 1)
+                            .set("notBefore", Samples.TIME.toEpochMilli())
+                            .set("inputs", Map.of("separate.drums", "k")).set("modelVersions", Map.of()).build())
+                    .build();
+
+            JobEvent current = AvroWire.jobEvent().decode(AvroWire.generic(v2).encode(old));
+
+            assertThat(current.getPayload()).isEqualTo(
+                    new StageRequested("drums", 1, 1, Samples.TIME, Map.of("separate.drums", "k"), Map.of(), 0));
         }
     }
 

@@ -70,7 +70,7 @@ final class Samples {
     static List<Object> payloads() {
         return List.of(
                 new JobSubmitted("url", "https://example.org/song.mp3", List.of("midi"), 0, Map.of(), Map.of()),
-                new StageRequested("drums", 1, 1, TIME, Map.of("separate.drums", "k"), Map.of("drums", "cnn-1")),
+                new StageRequested("drums", 1, 1, TIME, Map.of("separate.drums", "k"), Map.of("drums", "cnn-1"), 2),
                 new StageStarted("drums", 1, 1),
                 new StageProgressed("drums", 1, 1, 0.25),
                 new StageCompleted("drums", 1, 1, Map.of("hits", "k2"), new ModelRef("drum-cnn", "1")),
