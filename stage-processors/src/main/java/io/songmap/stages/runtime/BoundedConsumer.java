@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -228,6 +229,7 @@ public final class BoundedConsumer implements AutoCloseable {
   }
 
   private void dispatchBuffered() {
+    List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
     while (inFlight < settings.maxInFlight() && !buffered.isEmpty()) {
       ConsumerRecord<byte[], byte[]> r = buffered.poll();
       TopicPartition tp = new TopicPartition(r.topic(), r.partition());
@@ -238,7 +240,15 @@ public final class BoundedConsumer implements AutoCloseable {
       nextOffset.merge(tp, r.offset() + 1, Math::max);
       inFlight++;
       inFlightGauge = inFlight;
-      context.runOnContext(v -> handle(r, tp, 0));
+      batch.add(r);
+    }
+    if (!batch.isEmpty()) {
+      // One hop onto the context per poll rather than per record.
+      context.runOnContext(v -> {
+        for (ConsumerRecord<byte[], byte[]> r : batch) {
+          handle(r, new TopicPartition(r.topic(), r.partition()), 0);
+        }
+      });
     }
   }
 
