@@ -182,8 +182,12 @@ public final class Main {
     StageWorkerConfig workerConfig = StageWorkerConfig.defaults(kafka.bootstrapServers())
         .withMaxInFlight(options.maxInFlight());
     for (Stage stage : Stage.values()) {
-      await(vertx.deployVerticle(new StageWorker(stage,
-          (task, ctx) -> Future.succeededFuture(StageResult.completed(Map.of())), commands, workerConfig)));
+      await(vertx.deployVerticle(new StageWorker(stage, (task, ctx) -> {
+        if (task.jobId().startsWith(PACED)) {
+          handledAt.putIfAbsent(hopKey(task.jobId(), task.stage()), Instant.now());
+        }
+        return Future.succeededFuture(StageResult.completed(Map.of()));
+      }, commands, workerConfig)));
     }
     completions.start();
 
@@ -209,17 +213,31 @@ public final class Main {
         jobsPerSecond, jvmMs + pgMs, jvmMs, pgMs, busy * 100, Runtime.getRuntime().availableProcessors());
     Thread.sleep(1000);
 
-    Histogram latency = paced();
+    Publications publications = new Publications();
+    Histogram latency;
+    try {
+      latency = paced();
+    } finally {
+      publications.close();
+    }
     double p50 = latency.getValueAtPercentile(50) / 1000.0;
     double p99 = latency.getValueAtPercentile(99) / 1000.0;
     log("latency at %.0f jobs/s: %d jobs, p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms", options.rate(),
         latency.getTotalCount(), p50, latency.getValueAtPercentile(90) / 1000.0, p99, latency.getMaxValue() / 1000.0);
+    hops(publications);
     System.out.printf(Locale.ROOT,
         "pipeline: %d jobs, %.1f jobs/s (all at once), p50 %.1f ms, p99 %.1f ms (paced at %s jobs/s)%n",
         options.jobs(), jobsPerSecond, p50, p99, formatRate(options.rate()));
   }
 
+  private static final String PACED = "paced-";
   private final Map<String, Instant> submittedAt = new ConcurrentHashMap<>();
+  /** When the handler got each paced job's stage task, by {@link #hopKey}. */
+  private final Map<String, Instant> handledAt = new ConcurrentHashMap<>();
+
+  private static String hopKey(String jobId, Stage stage) {
+    return jobId + "/" + stage.wireName();
+  }
 
   /** Submits {@code n} jobs at once and waits until all completed; returns their ids. */
   private List<String> burst(String prefix, int n) throws InterruptedException {
@@ -248,7 +266,7 @@ public final class Main {
     int n = (int) Math.round(options.rate() * options.paced().toSeconds());
     List<String> ids = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      ids.add("paced-" + UUID.randomUUID());
+      ids.add(PACED + UUID.randomUUID());
     }
     CountDownLatch done = completions.expect(ids);
     long periodNanos = (long) (1_000_000_000L / options.rate());
@@ -298,6 +316,109 @@ public final class Main {
     Instant first = ids.stream().map(submittedAt::get).min(Instant::compareTo).orElseThrow();
     Instant last = completedAt(ids).values().stream().max(Instant::compareTo).orElseThrow();
     return Duration.between(first, last).toNanos() / 1e9;
+  }
+
+  /**
+   * Where the paced jobs' time went, per stage task (median and p99 over all six stages): from the append of its
+   * StageRequested (the transaction's start) to the relay's send, from the send to the handler, and from the
+   * handler to the start of the transaction that appends the result (and the next StageRequested).
+   */
+  private void hops(Publications publications) {
+    Map<String, Instant> requested = new java.util.HashMap<>();
+    Map<String, Instant> resulted = new java.util.HashMap<>();
+    for (Row row : await(pool.preparedQuery("SELECT stream_id, type, data->>'stage', recorded_at FROM es_event"
+        + " WHERE tenant = $1 AND stream_id LIKE '" + PACED + "%' AND type IN ('StageRequested', 'StageCompleted')")
+        .execute(Tuple.of(TENANT)))) {
+      String key = row.getString(0) + "/" + row.getString(2);
+      Instant at = row.getOffsetDateTime(3).toInstant();
+      (row.getString(1).equals("StageRequested") ? requested : resulted).merge(key, at, (a, b) -> a.isBefore(b) ? a : b);
+    }
+    Histogram toPublish = new Histogram(60_000_000L, 3);
+    Histogram toHandler = new Histogram(60_000_000L, 3);
+    Histogram toResult = new Histogram(60_000_000L, 3);
+    Histogram whole = new Histogram(60_000_000L, 3);
+    for (var e : requested.entrySet()) {
+      Instant published = publications.at(e.getKey());
+      Instant handled = handledAt.get(e.getKey());
+      Instant result = resulted.get(e.getKey());
+      if (published == null || handled == null || result == null) {
+        continue;
+      }
+      toPublish.recordValue(micros(e.getValue(), published));
+      toHandler.recordValue(micros(published, handled));
+      toResult.recordValue(micros(handled, result));
+      whole.recordValue(micros(e.getValue(), result));
+    }
+    log("per stage task at %.0f jobs/s (%d tasks; median / p99 ms): append→relay send %s, send→handler %s,"
+        + " handler→result append %s; whole hop %s", options.rate(), whole.getTotalCount(), figures(toPublish),
+        figures(toHandler), figures(toResult), figures(whole));
+  }
+
+  private static long micros(Instant from, Instant to) {
+    return Math.max(0, Duration.between(from, to).toNanos() / 1000);
+  }
+
+  private static String figures(Histogram h) {
+    return String.format(Locale.ROOT, "%.1f / %.1f", h.getValueAtPercentile(50) / 1000.0,
+        h.getValueAtPercentile(99) / 1000.0);
+  }
+
+  /**
+   * When the relay sent each stage task: the records' create times (set by the relay's producer, in ms), read
+   * from the stage topics from their current end by a consumer outside the stage workers' groups.
+   */
+  private final class Publications implements AutoCloseable {
+    private final Map<String, Instant> at = new ConcurrentHashMap<>();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> consumer;
+    private final Thread thread;
+
+    Publications() {
+      java.util.Properties p = new java.util.Properties();
+      p.put("bootstrap.servers", kafka.bootstrapServers());
+      p.put("enable.auto.commit", "false");
+      consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(p,
+          new org.apache.kafka.common.serialization.StringDeserializer(),
+          new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+      Map<String, Stage> stages = new java.util.HashMap<>();
+      List<org.apache.kafka.common.TopicPartition> partitions = new ArrayList<>();
+      for (Stage stage : Stage.values()) {
+        String topic = KafkaTopics.DEFAULT.stage(stage);
+        stages.put(topic, stage);
+        for (int i = 0; i < options.partitions(); i++) {
+          partitions.add(new org.apache.kafka.common.TopicPartition(topic, i));
+        }
+      }
+      consumer.assign(partitions);
+      consumer.seekToEnd(partitions);
+      partitions.forEach(consumer::position);
+      thread = new Thread(() -> {
+        try {
+          while (running.get()) {
+            for (var r : consumer.poll(Duration.ofMillis(100))) {
+              at.putIfAbsent(r.key() + "/" + stages.get(r.topic()).wireName(), Instant.ofEpochMilli(r.timestamp()));
+            }
+          }
+        } catch (org.apache.kafka.common.errors.WakeupException e) {
+          // closing
+        } finally {
+          consumer.close();
+        }
+      }, "bench-publications");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    Instant at(String key) {
+      return at.get(key);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running.set(false);
+      consumer.wakeup();
+      thread.join(5000);
+    }
   }
 
   private void close() {
