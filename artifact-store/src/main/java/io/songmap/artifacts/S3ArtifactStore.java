@@ -68,17 +68,33 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
   private static final int DELETE_BATCH = 1000;
 
   private final Vertx vertx;
-  private final S3Client s3;
+  private final S3Settings settings;
   private final String bucket;
   private final Path cache;
   private final WorkerExecutor io;
+  private S3Client client;
+  private boolean closed;
 
   public S3ArtifactStore(Vertx vertx, S3Settings settings) {
     this.vertx = vertx;
+    this.settings = settings;
     this.bucket = settings.bucket();
     this.cache = settings.cacheDir().toAbsolutePath().normalize();
     this.io = vertx.createSharedWorkerExecutor("artifact-s3", settings.ioThreads());
-    this.s3 = client(settings);
+  }
+
+  /**
+   * The SDK client, built on first use: building it reads the AWS profile files, which must not
+   * happen on the event loop that constructs this store. Called on the worker pool only.
+   */
+  private synchronized S3Client s3() {
+    if (closed) {
+      throw new IllegalStateException("the S3 artifact store is closed");
+    }
+    if (client == null) {
+      client = client(settings);
+    }
+    return client;
   }
 
   private static S3Client client(S3Settings settings) {
@@ -140,7 +156,7 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
 
   private ArtifactInfo upload(ArtifactKey key, RequestBody body, HashingCopy.Copied content) {
     Instant now = Instant.now();
-    s3.putObject(b -> b.bucket(bucket).key(key.path()).contentLength(content.size())
+    s3().putObject(b -> b.bucket(bucket).key(key.path()).contentLength(content.size())
         .metadata(Map.of(META_SHA256, content.sha256(), META_CREATED, Long.toString(now.toEpochMilli()))), body);
     return new ArtifactInfo(key, content.size(), content.sha256(), now);
   }
@@ -164,7 +180,7 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
 
   private Optional<HeadObjectResponse> head(ArtifactKey key) {
     try {
-      return Optional.of(s3.headObject(b -> b.bucket(bucket).key(key.path())));
+      return Optional.of(s3().headObject(b -> b.bucket(bucket).key(key.path())));
     } catch (S3Exception e) {
       if (e.statusCode() == 404) {
         return Optional.empty();
@@ -192,7 +208,7 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
 
   private ResponseInputStream<GetObjectResponse> get(ArtifactKey key) {
     try {
-      return s3.getObject(b -> b.bucket(bucket).key(key.path()));
+      return s3().getObject(b -> b.bucket(bucket).key(key.path()));
     } catch (S3Exception e) {
       if (e.statusCode() == 404) {
         throw new ArtifactNotFound(key);
@@ -206,7 +222,7 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
     return blocking(() -> {
       ResponseBytes<GetObjectResponse> bytes;
       try {
-        bytes = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key.path()));
+        bytes = s3().getObjectAsBytes(b -> b.bucket(bucket).key(key.path()));
       } catch (S3Exception e) {
         if (e.statusCode() == 404) {
           throw new ArtifactNotFound(key);
@@ -299,7 +315,7 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
 
   private List<S3Object> objects(String prefix) {
     List<S3Object> all = new ArrayList<>();
-    s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents().forEach(all::add);
+    s3().listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents().forEach(all::add);
     return all;
   }
 
@@ -320,7 +336,7 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
     for (int from = 0; from < keys.size(); from += DELETE_BATCH) {
       List<ObjectIdentifier> batch = keys.subList(from, Math.min(keys.size(), from + DELETE_BATCH)).stream()
           .map(k -> ObjectIdentifier.builder().key(k).build()).toList();
-      DeleteObjectsResponse r = s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(batch).quiet(true)));
+      DeleteObjectsResponse r = s3().deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(batch).quiet(true)));
       if (r.hasErrors() && !r.errors().isEmpty()) {
         throw new IOException("could not delete " + r.errors().size() + " object(s) of " + prefix + ", first: "
             + r.errors().get(0).key() + " " + r.errors().get(0).code());
@@ -352,7 +368,7 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
   public Future<Void> markFinished(String tenant, String jobId, Instant at) {
     return blocking(() -> {
       String key = FINISHED_PREFIX + ArtifactKey.jobPrefix(tenant, jobId) + at.toEpochMilli();
-      s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromString(at.toString(), StandardCharsets.US_ASCII));
+      s3().putObject(b -> b.bucket(bucket).key(key), RequestBody.fromString(at.toString(), StandardCharsets.US_ASCII));
       return null;
     });
   }
@@ -394,7 +410,12 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
   /** Closes the HTTP client and hands back this store's share of the worker pool. */
   @Override
   public void close() {
-    s3.close();
+    synchronized (this) {
+      closed = true;
+      if (client != null) {
+        client.close();
+      }
+    }
     io.close();
   }
 }
