@@ -45,6 +45,16 @@ class PgEventStoreIT extends EventStoreConformance {
         .extracting(r -> r.getInteger(0)).containsExactly(1, 2, 3, 4);
   }
 
+  @Test
+  void recorded_at_is_read_to_the_microsecond() {
+    String stream = "clock-" + UUID.randomUUID();
+    await(store(Upcasters.NONE).append("t", stream, ExpectedVersion.NO_STREAM, Events.events("A", 3)));
+    List<java.time.Instant> stored = db.rows("SELECT recorded_at FROM es_event WHERE stream_id = '" + stream
+        + "' ORDER BY version").stream().map(r -> r.getOffsetDateTime(0).toInstant()).toList();
+    assertThat(await(store(Upcasters.NONE).readStream("t", stream, 1)).events())
+        .extracting(RecordedEvent::recordedAt).isEqualTo(stored);
+  }
+
   /** Appends that queue behind one running statement go together; each still gets its own outcome. */
   @Nested
   class GroupedAppends {

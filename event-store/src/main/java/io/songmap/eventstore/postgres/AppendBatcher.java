@@ -100,19 +100,31 @@ final class AppendBatcher {
   private void send(List<Pending> batch) {
     Future<Void> done = batch.size() == 1 ? completeOne(batch.get(0)) : sendMany(batch);
     done.onComplete(ar -> {
-      List<Pending> next = new ArrayList<>();
-      synchronized (this) {
-        while (next.size() < maxBatch && !queue.isEmpty()) {
-          next.add(queue.poll());
-        }
-        if (next.isEmpty()) {
-          running--;
-        }
-      }
-      if (!next.isEmpty()) {
-        send(next);
+      // The callers just answered often append again at once. Gathering the queue one event-loop turn later lets
+      // those appends join the next statement instead of waiting behind it: with n callers and one statement at a
+      // time, batches of about n instead of alternating k and n - k.
+      Context context = Vertx.currentContext();
+      if (context == null) {
+        sendQueued();
+      } else {
+        context.runOnContext(v -> sendQueued());
       }
     });
+  }
+
+  private void sendQueued() {
+    List<Pending> next = new ArrayList<>();
+    synchronized (this) {
+      while (next.size() < maxBatch && !queue.isEmpty()) {
+        next.add(queue.poll());
+      }
+      if (next.isEmpty()) {
+        running--;
+      }
+    }
+    if (!next.isEmpty()) {
+      send(next);
+    }
   }
 
   private Future<Void> completeOne(Pending p) {

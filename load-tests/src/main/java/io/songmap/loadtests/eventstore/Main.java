@@ -3,6 +3,8 @@ package io.songmap.loadtests.eventstore;
 import io.songmap.loadtests.Bench;
 import static io.songmap.loadtests.Bench.await;
 import ch.qos.logback.classic.Level;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.songmap.eventstore.EventFilter;
 import io.songmap.eventstore.ExpectedVersion;
 import io.songmap.eventstore.NewEvent;
@@ -16,7 +18,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
@@ -37,6 +38,7 @@ import org.HdrHistogram.Histogram;
 public final class Main {
   private static final String APP_NAME = "songmap-bench";
   private static final String TENANT = "bench";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final BenchConfig config;
   private final Vertx vertx;
@@ -59,10 +61,10 @@ public final class Main {
     this.store = await(PgEventStore.start(pool, PgEventStoreOptions.DEFAULT
         .withNotifyChannel(config.notifyOnAppend() ? PgEventStoreOptions.DEFAULT_CHANNEL : null)
         .withAppendBatching(config.appendConcurrency(), config.maxAppendsPerBatch())));
-    int base = payload(UUID.randomUUID().toString(), 9, "").encode().length();
+    int base = payload(UUID.randomUUID().toString(), 9, "").length();
     this.detailPad = "x".repeat(Math.max(0, config.payloadBytes() - base));
     log("payload JSON size: %d bytes; pool %d, event loops %d, notify %s, append concurrency %d (batches <= %d),"
-            + " read-all page %d", payload(UUID.randomUUID().toString(), 9, detailPad).encode().length(), poolSize,
+            + " read-all page %d", payload(UUID.randomUUID().toString(), 9, detailPad).length(), poolSize,
         config.eventLoops(), config.notifyOnAppend(), config.appendConcurrency(), config.maxAppendsPerBatch(),
         config.pageSize());
   }
@@ -211,7 +213,7 @@ public final class Main {
       List<NewEvent> batch = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         int seq = first + i;
-        batch.add(new NewEvent(UUID.randomUUID(), "JobStageEvent", 1, payload(id, seq, detailPad).encode(), "{}"));
+        batch.add(new NewEvent(UUID.randomUUID(), "JobStageEvent", 1, payload(id, seq, detailPad), "{}"));
       }
       ExpectedVersion expected = first == 0 ? ExpectedVersion.NO_STREAM : ExpectedVersion.exactly(first);
       long t0 = System.nanoTime();
@@ -381,13 +383,20 @@ public final class Main {
 
   // ---- housekeeping -------------------------------------------------------------------------------------------
 
-  private JsonObject payload(String jobId, long seq, String pad) {
+  /** The payload of every appended event: a record serialized by Jackson, as the peer's writers do. */
+  record JobStageEvent(String jobId, String stage, int attempt, String status, String worker, long startedAtEpochMs,
+      long finishedAtEpochMs, String outputUri, String detail) {
+  }
+
+  private static String payload(String jobId, long seq, String pad) {
     long now = System.currentTimeMillis();
-    return new JsonObject()
-        .put("jobId", jobId).put("stage", "stage-" + seq).put("attempt", 1).put("status", "COMPLETED")
-        .put("worker", "worker-07.pipeline.internal").put("startedAtEpochMs", now - 1234)
-        .put("finishedAtEpochMs", now).put("outputUri", "s3://bucket/jobs/" + jobId + "/stage-" + seq
-            + "/output.parquet").put("detail", pad);
+    JobStageEvent event = new JobStageEvent(jobId, "stage-" + seq, 1, "COMPLETED", "worker-07.pipeline.internal",
+        now - 1234, now, "s3://bucket/jobs/" + jobId + "/stage-" + seq + "/output.parquet", pad);
+    try {
+      return JSON.writeValueAsString(event);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private void clean() {
