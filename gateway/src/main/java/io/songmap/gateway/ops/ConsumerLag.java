@@ -3,7 +3,6 @@ package io.songmap.gateway.ops;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,16 +44,18 @@ public final class ConsumerLag implements AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
   /** One group's lag on one topic. */
-  public record Lag(String group, String topic, long records) {}
+  private record Lag(String group, String topic, long records) {}
 
   private final Vertx vertx;
-  private final Admin admin;
+  private final Properties adminConfig = new Properties();
   private final String groupPrefix;
   private final Set<String> topics;
   private final MultiGauge gauge;
   private final AtomicBoolean reading = new AtomicBoolean();
   private final long timer;
-  private volatile List<Lag> last = List.of();
+  // Created on the first reading, on a worker thread: creating a client resolves the brokers' names.
+  private Admin admin;
+  private boolean closed;
   private volatile boolean failing;
 
   /**
@@ -66,12 +67,10 @@ public final class ConsumerLag implements AutoCloseable {
     this.vertx = vertx;
     this.groupPrefix = groupPrefix;
     this.topics = Set.copyOf(topics);
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
-    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
-    p.put(AdminClientConfig.CLIENT_ID_CONFIG, "songmap-gateway-lag-" + java.util.UUID.randomUUID());
-    this.admin = Admin.create(p);
+    adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+    adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+    adminConfig.put(AdminClientConfig.CLIENT_ID_CONFIG, "songmap-gateway-lag-" + java.util.UUID.randomUUID());
     this.gauge = MultiGauge.builder("songmap_kafka_consumer_lag")
         .description("records on a topic not yet committed by a consumer group, read every " + interval.toSeconds()
             + " s")
@@ -79,19 +78,13 @@ public final class ConsumerLag implements AutoCloseable {
     this.timer = vertx.setPeriodic(0, interval.toMillis(), id -> refresh());
   }
 
-  /** The figures of the last successful read. */
-  public List<Lag> last() {
-    return last;
-  }
-
-  /** Reads the lag now on a worker thread, unless a read is still under way. */
-  public Future<List<Lag>> refresh() {
+  /** Reads the lag on a worker thread, unless the previous reading is still under way. */
+  private void refresh() {
     if (!reading.compareAndSet(false, true)) {
-      return Future.succeededFuture(last);
+      return;
     }
-    return vertx.executeBlocking(this::read, false)
+    vertx.executeBlocking(this::read, false)
         .onSuccess(lags -> {
-          last = lags;
           gauge.register(lags.stream()
               .<MultiGauge.Row<?>>map(l -> MultiGauge.Row.of(Tags.of("group", l.group(), "topic", l.topic()),
                   l.records()))
@@ -108,13 +101,20 @@ public final class ConsumerLag implements AutoCloseable {
             log.warn("reading consumer lag failed; keeping the last figures: {}", e.toString());
           }
         })
-        .eventually(() -> {
-          reading.set(false);
-          return Future.succeededFuture();
-        });
+        .onComplete(ar -> reading.set(false));
   }
 
   private List<Lag> read() throws Exception {
+    Admin admin;
+    synchronized (this) {
+      if (closed) {
+        throw new IllegalStateException("closed");
+      }
+      if (this.admin == null) {
+        this.admin = Admin.create(adminConfig);
+      }
+      admin = this.admin;
+    }
     long timeout = TIMEOUT.toMillis();
     Map<String, ListConsumerGroupOffsetsSpec> groups = new HashMap<>();
     for (GroupListing g : admin.listGroups(ListGroupsOptions.forConsumerGroups()).all()
@@ -170,9 +170,18 @@ public final class ConsumerLag implements AutoCloseable {
     return lags;
   }
 
+  /** Blocking: call it off the event loop. A reading under way fails. */
   @Override
   public void close() {
     vertx.cancelTimer(timer);
-    admin.close(Duration.ofSeconds(2));
+    Admin open;
+    synchronized (this) {
+      closed = true;
+      open = admin;
+      admin = null;
+    }
+    if (open != null) {
+      open.close(Duration.ofSeconds(2));
+    }
   }
 }

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class StageTimings implements Consumer<JobEvent> {
   private static final Logger log = LoggerFactory.getLogger(StageTimings.class);
   /** Attempts waiting for their result; beyond this the oldest are forgotten (stuck or cancelled jobs). */
-  static final int TRACKED_ATTEMPTS = 50_000;
+  private static final int TRACKED_ATTEMPTS = 50_000;
   private static final int REMEMBERED_EVENT_IDS = 50_000;
   private static final String INGEST = "ingest";
   /** The ingest stage's output holding the decoded audio's length. */
