@@ -2,6 +2,7 @@ package io.songmap.gateway.http;
 
 import io.songmap.artifacts.ArtifactNotFound;
 import io.songmap.artifacts.ArtifactTooLarge;
+import io.songmap.gateway.auth.ApiKeyAuth;
 import io.songmap.eventstore.WrongExpectedVersion;
 import io.songmap.job.JobRejection;
 import io.vertx.core.json.DecodeException;
@@ -32,6 +33,14 @@ public final class ErrorTranslator {
   }
 
   public static Answer translate(Throwable failure) {
+    return translate(failure, null);
+  }
+
+  /**
+   * As {@link #translate(Throwable)}; an unexpected failure is logged with the request's method, path, tenant
+   * and job id when {@code ctx} is given.
+   */
+  public static Answer translate(Throwable failure, RoutingContext ctx) {
     if (failure instanceof ApiError e) {
       return new Answer(e.status(), e.code(), e.getMessage(), e.headers());
     }
@@ -63,7 +72,19 @@ public final class ErrorTranslator {
         && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57"))) {
       return new Answer(503, "UNAVAILABLE", "a backing service is unavailable; try again", Map.of("Retry-After", "5"));
     }
-    log.error("request failed unexpectedly", failure);
+    var line = log.atError().setCause(failure);
+    if (ctx != null) {
+      line = line.addKeyValue("method", ctx.request().method().name()).addKeyValue("path", ctx.normalizedPath());
+      String tenant = ApiKeyAuth.tenant(ctx);
+      if (tenant != null) {
+        line = line.addKeyValue("tenant", tenant);
+      }
+      String jobId = ctx.pathParam("id");
+      if (jobId != null) {
+        line = line.addKeyValue("jobId", jobId);
+      }
+    }
+    line.log("request failed unexpectedly");
     return new Answer(500, "INTERNAL", "internal error", Map.of());
   }
 
@@ -82,7 +103,7 @@ public final class ErrorTranslator {
 
   /** Router failure handler: every failed route ends here. */
   public static void handle(RoutingContext ctx) {
-    Answer a = ctx.failure() != null ? translate(ctx.failure()) : forStatus(ctx.statusCode());
+    Answer a = ctx.failure() != null ? translate(ctx.failure(), ctx) : forStatus(ctx.statusCode());
     send(ctx, a);
   }
 

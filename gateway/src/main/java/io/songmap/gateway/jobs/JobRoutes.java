@@ -27,6 +27,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A tenant's jobs: status (from the projection, or from the events while it catches up), listing with cursor
@@ -34,6 +36,7 @@ import java.util.Optional;
  * job is simply not found.
  */
 public final class JobRoutes {
+  private static final Logger log = LoggerFactory.getLogger(JobRoutes.class);
   private static final int MAX_PAGE = 100;
   private static final int MAX_EVENTS = 1000;
   private static final java.time.Duration PROJECTION_WAIT = java.time.Duration.ofSeconds(2);
@@ -181,6 +184,11 @@ public final class JobRoutes {
           if (!state.exists()) {
             ctx.fail(new JobRejection.JobNotFound(command.jobId()));
             return;
+          }
+          if (!outcome.appended().isEmpty()) {
+            log.atInfo().addKeyValue("jobId", state.jobId()).addKeyValue("tenant", tenant)
+                .addKeyValue("command", command.getClass().getSimpleName()).addKeyValue("version", state.version())
+                .log("job command accepted");
           }
           // Answer once reads see the change (bounded wait), as a client reading right after expects.
           Future<Void> projected = outcome.appended().isEmpty() ? Future.succeededFuture()
