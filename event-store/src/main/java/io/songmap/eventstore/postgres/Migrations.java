@@ -25,8 +25,7 @@ public final class Migrations {
       load(1, "tables"),
       load(2, "append_function"),
       load(3, "append_many_function"),
-      load(4, "leaner_appends"),
-      load(5, "json_payloads"));
+      load(4, "leaner_appends"));
 
   record Migration(int version, String name, String sql) {
   }
