@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.ArrayList;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,6 +68,14 @@ public final class EventStreams {
   private final AtomicInteger open;
   private final Runnable onSlowClientDropped;
   private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
+  /**
+   * Sockets are pinged a slice at a time, one slice per tick, so that ten thousand pings never leave at once and
+   * hold back the live frames queued behind them on the event loop.
+   */
+  private static final int PING_SLICES = 32;
+  private final List<Set<Stream>> pingSlices = new ArrayList<>();
+  private final AtomicInteger nextPingSlice = new AtomicInteger();
+  private int pingTick;
   private final Map<String, JobHub> jobHubs = new HashMap<>();
   private final Map<String, TenantHub> tenantHubs = new HashMap<>();
   private final long pingTimer;
@@ -83,10 +92,15 @@ public final class EventStreams {
     this.settings = settings;
     this.open = openGauge;
     this.onSlowClientDropped = onSlowClientDropped;
-    this.pingTimer = vertx.setPeriodic(settings.pingInterval().toMillis(), id -> {
-      for (Stream s : streams) {
+    for (int i = 0; i < PING_SLICES; i++) {
+      pingSlices.add(ConcurrentHashMap.newKeySet());
+    }
+    long tick = Math.max(1, settings.pingInterval().toMillis() / PING_SLICES);
+    this.pingTimer = vertx.setPeriodic(tick, id -> {
+      for (Stream s : pingSlices.get(pingTick)) {
         s.ping();
       }
+      pingTick = (pingTick + 1) % PING_SLICES;
     });
   }
 
@@ -164,6 +178,7 @@ public final class EventStreams {
     final String tenant;
     boolean closed;
     long slowTimer = -1;
+    int pingSlice;
 
     Stream(ServerWebSocket ws, String tenant) {
       this.ws = ws;
@@ -172,6 +187,8 @@ public final class EventStreams {
 
     void start() {
       streams.add(this);
+      pingSlice = Math.floorMod(nextPingSlice.getAndIncrement(), PING_SLICES);
+      pingSlices.get(pingSlice).add(this);
       open.incrementAndGet();
       ws.setWriteQueueMaxSize(settings.writeQueueBytes());
       ws.closeHandler(v -> ended());
@@ -242,6 +259,7 @@ public final class EventStreams {
       }
       closed = true;
       streams.remove(this);
+      pingSlices.get(pingSlice).remove(this);
       open.decrementAndGet();
       left();
       if (slowTimer >= 0) {
