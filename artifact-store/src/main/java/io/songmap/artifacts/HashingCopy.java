@@ -2,11 +2,14 @@ package io.songmap.artifacts;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.OpenOptions;
 import io.vertx.core.streams.ReadStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -22,6 +25,18 @@ final class HashingCopy {
    * Pipes {@code body} into {@code file} with back-pressure, hashing as it goes; fails with {@link
    * ArtifactTooLarge} as soon as more than {@code maxBytes} arrive. Runs on the caller's context.
    */
+  /**
+   * Writes {@code body} into a new file {@code target}, hashing it and enforcing {@code maxBytes} as {@link #pipe}
+   * does; with {@code durable} the file is flushed to the disk before it is closed. The file is closed in every case.
+   */
+  static Future<Copied> toFile(Vertx vertx, ReadStream<Buffer> body, Path target, long maxBytes, boolean durable) {
+    return vertx.fileSystem().open(target.toString(), new OpenOptions().setWrite(true).setCreate(true))
+        .compose(file -> pipe(body, file, maxBytes)
+            .compose(result -> (durable ? file.flush() : Future.<Void>succeededFuture()).compose(v -> file.close())
+                .map(result))
+            .recover(err -> file.close().otherwiseEmpty().compose(v -> Future.<Copied>failedFuture(err))));
+  }
+
   static Future<Copied> pipe(ReadStream<Buffer> body, AsyncFile file, long maxBytes) {
     Promise<Copied> done = Promise.promise();
     MessageDigest md = sha256();

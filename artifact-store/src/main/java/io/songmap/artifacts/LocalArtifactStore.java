@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.core.streams.ReadStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -112,11 +111,7 @@ public final class LocalArtifactStore implements ArtifactStore {
   @Override
   public Future<ArtifactInfo> put(ArtifactKey key, ReadStream<Buffer> body, long maxBytes) {
     body.pause();
-    return blocking(this::newTemp).compose(tmp -> vertx.fileSystem()
-        .open(tmp.toString(), new OpenOptions().setWrite(true).setCreate(true))
-        .compose(file -> HashingCopy.pipe(body, file, maxBytes)
-            .compose(result -> file.flush().compose(v -> file.close()).map(result))
-            .recover(err -> file.close().otherwiseEmpty().compose(v -> Future.<HashingCopy.Copied>failedFuture(err))))
+    return blocking(this::newTemp).compose(tmp -> HashingCopy.toFile(vertx, body, tmp, maxBytes, true)
         .compose(copied -> blocking(() -> commit(key, tmp, copied.sha256(), copied.size())))
         .recover(err -> blocking(() -> Files.deleteIfExists(tmp)).otherwiseEmpty()
             .compose(v -> Future.<ArtifactInfo>failedFuture(err))));
