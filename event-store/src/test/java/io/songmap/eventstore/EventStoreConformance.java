@@ -201,6 +201,60 @@ public abstract class EventStoreConformance {
     }
 
     @Test
+    void many_pages_read_ahead_give_what_one_big_page_gives() {
+      for (int s = 0; s < 12; s++) {
+        await(store.append(tenant, "s" + s, ExpectedVersion.NO_STREAM,
+            List.of(event("A", 1), event("B", 2), event("A", 3), event("C", 4), event("A", 5), event("B", 6),
+                event("A", 7), event("A", 8), event("C", 9), event("A", 10), event("B", 11), event("A", 12))));
+      }
+      await(store.archive(tenant, "s3"));
+      for (EventFilter filter : List.of(EventFilter.ALL.forTenant(tenant), EventFilter.ALL.forTenant(tenant)
+          .withArchived(), new EventFilter(tenant, Set.of("A", "C"), false))) {
+        List<Position> expected = await(store.readAll(Position.START, filter, 10_000)).events().stream()
+            .map(RecordedEvent::position).toList();
+        List<Integer> sizes = new ArrayList<>();
+        List<Position> read = new ArrayList<>();
+        Position end = await(store.forEachPage(Position.START, filter, 5, page -> {
+          sizes.add(page.size());
+          page.forEach(e -> read.add(e.position()));
+          return Future.succeededFuture();
+        }));
+        assertThat(read).as("%s", filter).isEqualTo(expected);
+        assertThat(end).isEqualTo(expected.get(expected.size() - 1));
+        assertThat(sizes).allMatch(n -> n > 0 && n <= 5);
+      }
+    }
+
+    @Test
+    void events_appended_while_reading_ahead_come_at_most_once_and_in_order() {
+      for (int s = 0; s < 10; s++) {
+        await(store.append(tenant, "s" + s, ExpectedVersion.NO_STREAM, events("A", 10)));
+      }
+      List<RecordedEvent> read = new ArrayList<>();
+      int[] pages = new int[1];
+      await(store.forEachPage(Position.START, EventFilter.ALL.forTenant(tenant), 6, page -> {
+        read.addAll(page);
+        return ++pages[0] > 20 ? Future.succeededFuture()
+            : store.append(tenant, "late", ExpectedVersion.ANY, events("B", 3)).mapEmpty();
+      }));
+      assertThat(read).extracting(RecordedEvent::position).isSorted().doesNotHaveDuplicates();
+      assertThat(read).filteredOn(e -> e.type().equals("A")).hasSize(100);
+      assertThat(read).filteredOn(e -> e.streamId().equals("late")).extracting(RecordedEvent::version)
+          .isSorted().doesNotHaveDuplicates();
+    }
+
+    @Test
+    void a_failing_page_handler_fails_the_whole_read() {
+      await(store.append(tenant, "a", ExpectedVersion.NO_STREAM, events("A", 40)));
+      int[] pages = new int[1];
+      assertThatThrownBy(() -> await(store.forEachPage(Position.START, EventFilter.ALL.forTenant(tenant), 5,
+          page -> ++pages[0] == 2 ? Future.failedFuture(new IllegalStateException("projection broke"))
+              : Future.succeededFuture())))
+          .hasMessageContaining("projection broke");
+      assertThat(pages[0]).isEqualTo(2);
+    }
+
+    @Test
     void pages_continue_where_the_last_one_ended() {
       await(store.append(tenant, "a", ExpectedVersion.NO_STREAM, events("A", 25)));
       EventFilter mine = EventFilter.ALL.forTenant(tenant);

@@ -116,40 +116,48 @@ public final class PgEventStore implements EventStore {
     if (maxCount < 1) {
       throw new IllegalArgumentException("maxCount must be positive");
     }
-    Tuple args = Tuple.tuple().addString(Long.toUnsignedString(after.tx())).addLong(after.globalPosition())
-        .addLong((long) maxCount);
-    if (filter.tenant() != null) {
-      args.addString(filter.tenant());
-    }
-    if (!filter.types().isEmpty()) {
-      args.addArrayOfString(filter.types().toArray(String[]::new));
-    }
-    return client.preparedQuery(readAllSql(filter)).execute(args).map(rows -> page(rows, after));
+    return client.preparedQuery(readAllSql(filter, Shape.OPEN)).execute(readArgs(after, maxCount, filter))
+        .map(rows -> page(rows, after));
   }
 
   /**
-   * Asks for the next page before handing out the current one, on another connection of the pool, so that
-   * PostgreSQL produces page n + 1 while the handler and the decoding of page n keep this process busy. Each page
-   * is still read below the fence of its own query, as {@link #readAll(Position, EventFilter, int)} does.
+   * Reads ahead with up to {@link ReadAhead#WINDOW} page queries at once on connections of the pool, so that
+   * PostgreSQL backends produce the next pages while the handler and the decoding of the current one keep this
+   * process busy (see {@link ReadAhead}). Each page is still read below the fence of its own query, as
+   * {@link #readAll(Position, EventFilter, int)} does, and pages reach the handler one at a time, in order.
    */
   @Override
   public Future<Position> forEachPage(Position after, EventFilter filter, int pageSize,
       Function<List<RecordedEvent>, Future<Void>> pageHandler) {
-    return pages(readAll(after, filter, pageSize), after, filter, pageSize, pageHandler);
-  }
+    if (pageSize < 1) {
+      throw new IllegalArgumentException("pageSize must be positive");
+    }
+    return ReadAhead.run(new ReadAhead.Reads() {
+      @Override
+      public Future<AllEventsPage> open(Position from, int limit) {
+        return readAll(from, filter, limit);
+      }
 
-  private Future<Position> pages(Future<AllEventsPage> current, Position after, EventFilter filter, int pageSize,
-      Function<List<RecordedEvent>, Future<Void>> pageHandler) {
-    return current.compose(page -> {
-      if (page.events().isEmpty()) {
-        return Future.succeededFuture(after);
+      @Override
+      public Future<AllEventsPage> closed(Position from, Position upTo) {
+        Tuple args = readArgs(from, Long.MAX_VALUE, filter).addString(Long.toUnsignedString(upTo.tx()))
+            .addLong(upTo.globalPosition());
+        return pool.preparedQuery(readAllSql(filter, Shape.CLOSED)).execute(args)
+            .map(rows -> new AllEventsPage(page(rows, from).events(), upTo));
       }
-      if (page.events().size() < pageSize) {
-        return pageHandler.apply(page.events()).map(page.last());
+
+      @Override
+      public Future<List<Position>> boundaries(Position from, int size, int count) {
+        Tuple args = readArgs(from, (long) size * count, filter).addLong((long) size);
+        return pool.preparedQuery(readAllSql(filter, Shape.BOUNDARIES)).execute(args).map(rows -> {
+          List<Position> found = new ArrayList<>(rows.size());
+          for (Row row : rows) {
+            found.add(new Position(row.getLong(0), row.getLong(1)));
+          }
+          return found;
+        });
       }
-      Future<AllEventsPage> next = readAll(page.last(), filter, pageSize);
-      return pageHandler.apply(page.events()).compose(v -> pages(next, page.last(), filter, pageSize, pageHandler));
-    });
+    }, after, pageSize, pageHandler);
   }
 
   private AllEventsPage page(RowSet<Row> rows, Position after) {
@@ -161,26 +169,49 @@ public final class PgEventStore implements EventStore {
     return new AllEventsPage(Collections.unmodifiableList(events), last);
   }
 
-  private String readAllSql(EventFilter filter) {
-    String shape = (filter.tenant() != null ? "t" : "-") + (filter.types().isEmpty() ? "-" : "y")
-        + (filter.includeArchived() ? "a" : "-");
-    return readAllSql.computeIfAbsent(shape, s -> {
-      StringBuilder sql = new StringBuilder("SELECT ").append(EVENT_COLUMNS).append(" FROM es_event e")
+  private static Tuple readArgs(Position after, long limit, EventFilter filter) {
+    Tuple args = Tuple.tuple().addString(Long.toUnsignedString(after.tx())).addLong(after.globalPosition())
+        .addLong(limit);
+    if (filter.tenant() != null) {
+      args.addString(filter.tenant());
+    }
+    if (!filter.types().isEmpty()) {
+      args.addArrayOfString(filter.types().toArray(String[]::new));
+    }
+    return args;
+  }
+
+  /** The global read queries: a page after a position, a page up to a known end, and the ends of pages ahead. */
+  private enum Shape { OPEN, CLOSED, BOUNDARIES }
+
+  private String readAllSql(EventFilter filter, Shape shape) {
+    String key = (filter.tenant() != null ? "t" : "-") + (filter.types().isEmpty() ? "-" : "y")
+        + (filter.includeArchived() ? "a" : "-") + shape.ordinal();
+    return readAllSql.computeIfAbsent(key, s -> {
+      StringBuilder where = new StringBuilder(" FROM es_event e")
           .append(" WHERE (e.tx, e.global_pos) > ($1::text::xid8, $2)")
           // The fence: below the oldest transaction still running nothing can commit any more.
           .append(" AND e.tx < pg_snapshot_xmin(pg_current_snapshot())");
       int param = 4;
       if (filter.tenant() != null) {
-        sql.append(" AND e.tenant = $").append(param++);
+        where.append(" AND e.tenant = $").append(param++);
       }
       if (!filter.types().isEmpty()) {
-        sql.append(" AND e.type = ANY($").append(param).append("::text[])");
+        where.append(" AND e.type = ANY($").append(param++).append("::text[])");
       }
       if (!filter.includeArchived()) {
-        sql.append(" AND (e.tenant, e.stream_id) NOT IN (SELECT s.tenant, s.stream_id FROM es_stream s"
+        where.append(" AND (e.tenant, e.stream_id) NOT IN (SELECT s.tenant, s.stream_id FROM es_stream s"
             + " WHERE s.archived)");
       }
-      return sql.append(" ORDER BY e.tx, e.global_pos LIMIT $3").toString();
+      return switch (shape) {
+        case OPEN -> "SELECT " + EVENT_COLUMNS + where + " ORDER BY e.tx, e.global_pos LIMIT $3";
+        case CLOSED -> "SELECT " + EVENT_COLUMNS + where + " AND (e.tx, e.global_pos) <= ($" + param
+            + "::text::xid8, $" + (param + 1) + ") ORDER BY e.tx, e.global_pos LIMIT $3";
+        // Only positions, from the index: a small fraction of the cost of reading the events themselves.
+        case BOUNDARIES -> "SELECT b.tx::text::bigint, b.global_pos FROM (SELECT e.tx, e.global_pos,"
+            + " row_number() OVER (ORDER BY e.tx, e.global_pos) AS n" + where
+            + " ORDER BY e.tx, e.global_pos LIMIT $3) b WHERE b.n % $" + param + " = 0 ORDER BY b.n";
+      };
     });
   }
 

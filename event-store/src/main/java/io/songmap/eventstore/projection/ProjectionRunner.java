@@ -9,7 +9,6 @@ import io.songmap.eventstore.subscription.SubscriptionOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import java.util.List;
 import org.slf4j.Logger;
@@ -65,7 +64,7 @@ public final class ProjectionRunner {
     String fresh = projection.table() + "_r" + Long.toString(System.currentTimeMillis(), 36);
     log.info("projection {}: rebuilding into {}", projection.name(), fresh);
     return store.pool().withTransaction(tx -> projection.createTable(tx, fresh))
-        .compose(v -> replay(null, fresh, Position.START))
+        .compose(v -> replayAhead(fresh))
         .compose(replayed -> subscription.pause()
             .compose(v -> subscription.fence())
             .compose(fence -> store.pool().withTransaction(tx -> replay(tx, fresh, replayed)
@@ -76,27 +75,58 @@ public final class ProjectionRunner {
   }
 
   /**
-   * Applies the events after {@code after} up to the live checkpoint to {@code table}, a page per transaction
-   * ({@code tx == null}) or all in {@code tx}; returns the position reached.
+   * The bulk of a rebuild: the log from the start up to where the live projection stood when it began, read ahead
+   * ({@link PgEventStore#forEachPage}) and applied a page per transaction; returns the position reached.
+   */
+  private Future<Position> replayAhead(String table) {
+    int pageSize = subscription.options().pageSize();
+    Position[] reached = {Position.START};
+    return Checkpoints.read(store.pool(), projection.name()).compose(live -> {
+      if (live.compareTo(Position.START) <= 0) {
+        return Future.succeededFuture(Position.START);
+      }
+      return store.forEachPage(Position.START, projection.filter(), pageSize, page -> {
+        List<RecordedEvent> upToLive = page.stream().filter(e -> e.position().compareTo(live) <= 0).toList();
+        if (upToLive.isEmpty()) {
+          return Future.failedFuture(new PastLive());
+        }
+        return store.pool().withTransaction(t -> apply(t, table, upToLive)).map(v -> {
+          reached[0] = upToLive.get(upToLive.size() - 1).position();
+          if (upToLive.size() < page.size()) {
+            throw new PastLive();
+          }
+          return null;
+        });
+      }).map(end -> reached[0]).recover(e -> e instanceof PastLive ? Future.succeededFuture(reached[0])
+          : Future.failedFuture(e));
+    });
+  }
+
+  /** Ends the read ahead of a rebuild once it has gone past the live checkpoint. */
+  private static final class PastLive extends RuntimeException {
+    PastLive() {
+      super("past the live checkpoint", null, false, false);
+    }
+  }
+
+  /**
+   * Applies the events after {@code after} up to the live checkpoint to {@code table}, all in {@code tx}; returns
+   * the position reached.
    */
   private Future<Position> replay(SqlConnection tx, String table, Position after) {
-    SqlClient client = tx == null ? store.pool() : tx;
     int pageSize = subscription.options().pageSize();
-    return Checkpoints.read(client, projection.name()).compose(live -> {
+    return Checkpoints.read(tx, projection.name()).compose(live -> {
       if (after.compareTo(live) >= 0) {
         return Future.succeededFuture(after);
       }
-      return store.readAll(client, after, projection.filter(), pageSize).compose(page -> {
+      return store.readAll(tx, after, projection.filter(), pageSize).compose(page -> {
         List<RecordedEvent> upToLive = page.events().stream().filter(e -> e.position().compareTo(live) <= 0)
             .toList();
         if (upToLive.isEmpty()) {
           return Future.succeededFuture(after);
         }
         Position reached = upToLive.get(upToLive.size() - 1).position();
-        Future<Void> applied = tx == null
-            ? store.pool().withTransaction(t -> apply(t, table, upToLive))
-            : apply(tx, table, upToLive);
-        return applied.compose(v -> replay(tx, table, reached));
+        return apply(tx, table, upToLive).compose(v -> replay(tx, table, reached));
       });
     });
   }
