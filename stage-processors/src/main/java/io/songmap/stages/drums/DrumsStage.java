@@ -5,6 +5,7 @@ import io.songmap.artifacts.ArtifactStore;
 import io.songmap.audio.decode.PcmAudio;
 import io.songmap.audio.drums.AnnoteatorFeature;
 import io.songmap.audio.drums.DrumCnnOutput;
+import io.songmap.audio.drums.HighBandCheck;
 import io.songmap.audio.dsp.BeatTrack;
 import io.songmap.audio.dsp.BeatTracker;
 import io.songmap.audio.dsp.Onset;
@@ -39,12 +40,15 @@ import java.util.Map;
 /**
  * Drum transcription, tempo and beats from the drum stem: onsets (spectral flux), the AnNOTEator
  * input around each onset at the song's tempo, {@code drum_cnn} in batches through the inference
- * client, decoded as the reference does (every class above 0.5, else the most likely one). Tempo
- * and beats come from the same onset envelope; when the drum stem has no pulse (no drums) the mix
- * is tracked instead.
+ * client, decoded as the reference does (every class above 0.5, else the most likely one), then
+ * checked in the 9–14 kHz band the CNN does not see ({@link HighBandCheck}: hi-hats the CNN misses
+ * beside a kick or snare; off with {@code SONGMAP_DRUM_HIGH_BAND_CHECK=false}). Tempo and beats come
+ * from the same onset envelope; when the drum stem has no pulse (no drums) the mix is tracked
+ * instead.
  *
  * <p>Outputs: {@value #HITS} (artifact key of {@value #ARTIFACT}, see {@link DrumsJson}),
- * {@value #BPM}, {@value #HIT_COUNT}, {@value #BEAT_COUNT}, {@code modelName}, {@code modelVersion}.
+ * {@value #BPM}, {@value #HIT_COUNT}, {@value #BEAT_COUNT}, {@value #HIGH_BAND_CHECK},
+ * {@code modelName}, {@code modelVersion}.
  */
 public final class DrumsStage implements StageHandler {
 
@@ -57,6 +61,8 @@ public final class DrumsStage implements StageHandler {
   public static final String BPM = "bpm";
   public static final String HIT_COUNT = "hitCount";
   public static final String BEAT_COUNT = "beatCount";
+  /** What the high-band check did, in words ("added 42 hi-hats, ...", "off", ...). */
+  public static final String HIGH_BAND_CHECK = "highBandCheck";
 
   /** The tempo the clip lengths assume when neither the drums nor the mix have a pulse. */
   static final double NOMINAL_BPM = 120;
@@ -131,19 +137,20 @@ public final class DrumsStage implements StageHandler {
       int to = Math.min(onsets.size(), from + batchSize);
       return ctx.executeBlocking(() -> features(analysis, onsets.subList(from, to), bpm))
           .compose(input -> triton.infer(InferRequest.of(MODEL,
-                  Tensor.fp32(INPUT, new long[] {to - from, AnnoteatorFeature.MEL_BANDS, AnnoteatorFeature.FRAMES, 1}, input))
+                  Tensor.fp32(INPUT, new long[] {to - from, AnnoteatorFeature.MEL_BANDS, AnnoteatorFeature.FRAMES, 1},
+                      input.features()))
               .withVersion(version)
               .withPriority(Stages.tritonPriority(task))
               .withOutputs(OUTPUT)
               .withId(task.jobId() + "/drums/" + b)
-              .withDeadline(settings.inferenceDeadline())))
-          .map(result -> {
-            servedVersion[0] = result.version();
-            return hits(analysis, onsets.subList(from, to), result);
-          });
+              .withDeadline(settings.inferenceDeadline()))
+              .map(result -> {
+                servedVersion[0] = result.version();
+                return new Scored(scores(result, to - from), input.levels());
+              }));
     }, done -> ctx.reportProgress(0.2 + 0.7 * done / batches)).compose(perBatch -> {
-      List<DrumHit> hits = new ArrayList<>();
-      perBatch.forEach(hits::addAll);
+      Decoded decoded = decode(analysis, perBatch);
+      List<DrumHit> hits = decoded.hits();
       ModelRef model = new ModelRef(MODEL, servedVersion[0] != null && !servedVersion[0].isBlank() ? servedVersion[0]
           : version.isBlank() ? "latest" : version);
       DrumsJson.Tempo tempo = new DrumsJson.Tempo(bpm, analysis.beats().beats(), analysis.beatSource());
@@ -154,6 +161,7 @@ public final class DrumsStage implements StageHandler {
         outputs.put(BPM, Double.toString(bpm));
         outputs.put(HIT_COUNT, Integer.toString(hits.size()));
         outputs.put(BEAT_COUNT, Integer.toString(analysis.beats().beats().length));
+        outputs.put(HIGH_BAND_CHECK, decoded.check());
         outputs.put(SeparateStage.MODEL_NAME, model.name());
         outputs.put(SeparateStage.MODEL_VERSION, model.version());
         return StageResult.completed(outputs, model);
@@ -161,31 +169,77 @@ public final class DrumsStage implements StageHandler {
     });
   }
 
-  private static float[] features(Analysis analysis, List<Onset> onsets, double bpm) {
+  /** One batch's model input and the high band at each of its onsets. */
+  private record Input(float[] features, List<HighBandCheck.Level> levels) {}
+
+  /** One batch's CNN scores, six per onset, and its band levels. */
+  private record Scored(float[] scores, List<HighBandCheck.Level> levels) {}
+
+  /** The song's hits and what the high-band check did (for the stage's outputs). */
+  private record Decoded(List<DrumHit> hits, String check) {}
+
+  private Input features(Analysis analysis, List<Onset> onsets, double bpm) {
     int size = AnnoteatorFeature.MEL_BANDS * AnnoteatorFeature.FRAMES;
     float[] batch = new float[onsets.size() * size];
+    List<HighBandCheck.Level> levels = new ArrayList<>(onsets.size());
+    boolean check = settings.drumHighBandCheck() && HighBandCheck.applies(analysis.sampleRate());
     for (int i = 0; i < onsets.size(); i++) {
       int sample = (int) Math.round(onsets.get(i).time() * analysis.sampleRate());
       float[] feature = AnnoteatorFeature.forOnset(analysis.mono(), analysis.sampleRate(), sample, bpm);
       System.arraycopy(feature, 0, batch, i * size, size);
+      if (check) {
+        levels.add(HighBandCheck.level(analysis.mono(), analysis.sampleRate(), sample));
+      }
     }
-    return batch;
+    return new Input(batch, levels);
   }
 
-  private static List<DrumHit> hits(Analysis analysis, List<Onset> onsets, InferResult result) {
+  private static float[] scores(InferResult result, int onsets) {
     float[] scores = result.output(OUTPUT).toFloatArray();
-    if (scores.length != onsets.size() * DrumCnnOutput.CLASSES) {
+    if (scores.length != onsets * DrumCnnOutput.CLASSES) {
       throw new Failure(io.songmap.job.ErrorCode.INFERENCE_FAILED, MODEL + " returned " + scores.length
-          + " scores for " + onsets.size() + " onsets");
+          + " scores for " + onsets + " onsets");
+    }
+    return scores;
+  }
+
+  /**
+   * The whole song's scores decoded as the reference does, then, when enabled, checked in the band
+   * above the CNN's input ({@link HighBandCheck}), which calibrates on the whole song.
+   */
+  private Decoded decode(Analysis analysis, List<Scored> perBatch) {
+    List<Onset> onsets = analysis.onsets();
+    float[] scores = new float[onsets.size() * DrumCnnOutput.CLASSES];
+    List<HighBandCheck.Level> levels = new ArrayList<>(onsets.size());
+    int at = 0;
+    for (Scored batch : perBatch) {
+      System.arraycopy(batch.scores(), 0, scores, at, batch.scores().length);
+      at += batch.scores().length;
+      levels.addAll(batch.levels());
+    }
+    List<List<DrumInstrument>> perOnset;
+    String check;
+    if (levels.size() == onsets.size() && !onsets.isEmpty()) {
+      HighBandCheck.Outcome outcome = HighBandCheck.refine(scores, levels);
+      perOnset = outcome.hits();
+      check = outcome.calibrated()
+          ? "added " + outcome.hiHatsAdded() + " hi-hats, took " + outcome.tomsReassigned() + " toms for kick or snare"
+          : "no reference (fewer than " + HighBandCheck.MIN_REFERENCE + " hi-hats alone)";
+    } else {
+      perOnset = new ArrayList<>(onsets.size());
+      for (int i = 0; i < onsets.size(); i++) {
+        perOnset.add(DrumCnnOutput.decode(scores, i * DrumCnnOutput.CLASSES));
+      }
+      check = onsets.isEmpty() ? "no onsets" : "off";
     }
     List<DrumHit> hits = new ArrayList<>();
     for (int i = 0; i < onsets.size(); i++) {
       Onset onset = onsets.get(i);
       int velocity = analysis.velocity().at(onset.time());
-      for (DrumInstrument instrument : DrumCnnOutput.decode(scores, i * DrumCnnOutput.CLASSES)) {
+      for (DrumInstrument instrument : perOnset.get(i)) {
         hits.add(new DrumHit(onset.time(), instrument, velocity));
       }
     }
-    return hits;
+    return new Decoded(hits, check);
   }
 }

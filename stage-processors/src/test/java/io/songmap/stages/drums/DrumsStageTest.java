@@ -64,6 +64,72 @@ class DrumsStageTest {
     assertThat(h.progress).isNotEmpty().isSorted();
   }
 
+  /**
+   * Hi-hat 8ths with a kick on every beat, the hi-hat quiet beside the kick: the CNN reports some of
+   * the hi-hats struck with a kick as the kick alone. With the high-band check every 8th has its
+   * hi-hat, and the stage says how many it added.
+   */
+  @Test
+  void theHighBandCheckFindsTheHiHatsStruckWithAKick() throws Exception {
+    int rate = 44_100;
+    double beat = 60.0 / 120;
+    float[] kit = new float[rate * 12];
+    java.util.Random noise = new java.util.Random(3);
+    int beats = 0;
+    for (double t = 0.5; t < 11.5; t += beat / 2) {
+      int at = (int) Math.round(t * rate);
+      boolean onBeat = Math.round(t / (beat / 2)) % 2 == 0;
+      double previous = 0;
+      double previousHigh = 0;
+      for (int i = 0; i < rate / 5 && at + i < kit.length; i++) {
+        // a hi-hat: white noise, high-passed twice by first differences, 40 ms decay
+        double white = noise.nextGaussian();
+        double high = white - previous;
+        double hat = 0.08 * Math.exp(-i / (0.04 * rate)) * (high - previousHigh) / 4;
+        previous = white;
+        previousHigh = high;
+        double kick = 0;
+        if (onBeat) {
+          // a kick: a sine falling from 120 to 50 Hz, 150 ms decay
+          double phase = 2 * Math.PI * (50 * i / (double) rate + 70 * 0.03 * (1 - Math.exp(-i / (0.03 * rate))));
+          kick = 0.8 * Math.exp(-i / (0.15 * rate)) * Math.sin(phase);
+        }
+        kit[at + i] += (float) (hat + kick);
+      }
+      if (onBeat) {
+        beats++;
+      }
+    }
+    PcmAudio audio = new PcmAudio(rate, new float[][] {kit, kit});
+    StageResult.Completed on = (StageResult.Completed) h.run(new DrumsStage(h.store, h.triton, h.settings),
+        h.task(Stage.DRUMS, "job-hats", inputs("job-hats", audio)));
+    StageResult.Completed off = (StageResult.Completed) h.run(
+        new DrumsStage(h.store, h.triton, h.settings.withDrumHighBandCheck(false)),
+        h.task(Stage.DRUMS, "job-hats-off", inputs("job-hats-off", audio)));
+
+    List<DrumHit> checked = DrumsJson.read(StageHarness.await(h.store.read(
+        ArtifactKey.parse(on.outputs().get("hits")))).toJsonObject()).hits();
+    List<DrumHit> plain = DrumsJson.read(StageHarness.await(h.store.read(
+        ArtifactKey.parse(off.outputs().get("hits")))).toJsonObject()).hits();
+    assertThat(off.outputs()).containsEntry(DrumsStage.HIGH_BAND_CHECK, "off");
+    assertThat(on.outputs().get(DrumsStage.HIGH_BAND_CHECK)).startsWith("added ");
+    long hatsChecked = checked.stream().filter(hit -> hit.instrument() == DrumInstrument.HIHAT).count();
+    long hatsPlain = plain.stream().filter(hit -> hit.instrument() == DrumInstrument.HIHAT).count();
+    assertThat(hatsChecked).as("hi-hats with the check, of %s 8ths", 2 * beats).isGreaterThanOrEqualTo(2L * beats - 1);
+    assertThat(hatsPlain).as("hi-hats without the check").isLessThan(hatsChecked);
+    assertThat(on.outputs().get(DrumsStage.HIGH_BAND_CHECK)).startsWith("added " + (hatsChecked - hatsPlain) + " hi-hats");
+    assertThat(checked.stream().filter(hit -> hit.instrument() != DrumInstrument.HIHAT))
+        .as("the check adds hi-hats and takes toms for kicks or snares; it leaves the rest")
+        .containsExactlyElementsOf(plain.stream().filter(hit -> hit.instrument() != DrumInstrument.HIHAT
+            && hit.instrument() != DrumInstrument.TOM).toList());
+  }
+
+  /** The same audio stored as the job's drum stem and mix. */
+  private Map<String, String> inputs(String job, PcmAudio audio) throws Exception {
+    return Map.of("separate.drums", store(job, "stems/drums.wav", audio).path(),
+        "ingest.audio", store(job, "audio.wav", audio).path());
+  }
+
   @Test
   void aSilentDrumStemHasNoHitsAndTakesItsTempoFromTheMix() throws Exception {
     int rate = 44_100;
