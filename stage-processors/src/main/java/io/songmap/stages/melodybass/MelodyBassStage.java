@@ -3,6 +3,8 @@ package io.songmap.stages.melodybass;
 import io.songmap.artifacts.ArtifactKey;
 import io.songmap.artifacts.ArtifactStore;
 import io.songmap.audio.decode.PcmAudio;
+import io.songmap.audio.dsp.Onset;
+import io.songmap.audio.dsp.OnsetDetector;
 import io.songmap.audio.notes.BasicPitchDecoder;
 import io.songmap.audio.notes.BasicPitchOutputs;
 import io.songmap.audio.notes.BasicPitchWindowing;
@@ -39,7 +41,8 @@ import java.util.Map;
  * overlapping 2 s windows, sent in batches; the outputs are stitched and decoded into notes as
  * the reference does; overtones reported as notes of their own are dropped ({@link HarmonicGhosts}),
  * then the notes are reduced to the lowest line under middle C (bass) and to the highest sounding
- * note (melody).
+ * note (melody). The bass line's note starts are then corrected: overtone attacks join the note
+ * they start, and starts move to the bass stem's onsets just before them ({@link BassLine}).
  *
  * <p>Outputs: {@value #NOTES} (artifact key of {@value #ARTIFACT}, see {@link NotesJson}),
  * {@value #BASS_NOTES}, {@value #MELODY_NOTES}, {@code modelName}, {@code modelVersion}.
@@ -71,8 +74,14 @@ public final class MelodyBassStage implements StageHandler {
     this.settings = settings;
   }
 
-  /** One signal to transcribe: 22,050 Hz mono and its model windows. */
-  private record Part(int samples, List<float[]> windows) {}
+  /** One signal to transcribe: 22,050 Hz mono, its model windows, and its onsets (seconds; bass only). */
+  private record Part(int samples, List<float[]> windows, double[] onsets) {
+
+    /** This part's onsets with the windows of {@code mono22050}. */
+    Part with(float[] mono22050) {
+      return new Part(mono22050.length, BasicPitchWindowing.windows(mono22050), onsets);
+    }
+  }
 
   /** A run of consecutive windows of one part, sent as one request. */
   private record Batch(int part, int from, int to) {}
@@ -85,7 +94,8 @@ public final class MelodyBassStage implements StageHandler {
       ArtifactKey vocalsKey = Inputs.artifact(task, "separate.vocals");
       ArtifactKey otherKey = Inputs.artifact(task, "separate.other");
       Future<Part> bass = Artifacts.readWav(store, ctx, bassKey)
-          .compose(audio -> ctx.executeBlocking(() -> part(audio.toMono(BasicPitchWindowing.SAMPLE_RATE))));
+          .compose(audio -> ctx.executeBlocking(() -> new Part(0, List.of(), onsets(audio))
+              .with(audio.toMono(BasicPitchWindowing.SAMPLE_RATE))));
       Future<Part> melody = Artifacts.readWav(store, ctx, vocalsKey)
           .compose(vocals -> Artifacts.readWav(store, ctx, otherKey)
               .compose(other -> ctx.executeBlocking(() -> part(sum(vocals, other)))));
@@ -99,7 +109,12 @@ public final class MelodyBassStage implements StageHandler {
   }
 
   private static Part part(float[] mono22050) {
-    return new Part(mono22050.length, BasicPitchWindowing.windows(mono22050));
+    return new Part(0, List.of(), new double[0]).with(mono22050);
+  }
+
+  /** Onsets of a stem at its own rate (the bass line's note starts are checked against them). */
+  private static double[] onsets(PcmAudio audio) {
+    return new OnsetDetector().detect(audio.mixToMono(), audio.sampleRate()).stream().mapToDouble(Onset::time).toArray();
   }
 
   /** Vocals plus other as 22,050 Hz mono: everything pitched that is not bass. */
@@ -150,7 +165,8 @@ public final class MelodyBassStage implements StageHandler {
             BasicPitchDecoder.Params.defaults());
         List<Note> melodyNotes = BasicPitchDecoder.decode(perPart.get(1), parts.get(1).samples(),
             BasicPitchDecoder.Params.defaults());
-        return List.of(NoteLines.bass(HarmonicGhosts.remove(bassNotes), NoteLines.BASS_CEILING_MIDI, true),
+        List<Note> bassLine = NoteLines.bass(HarmonicGhosts.remove(bassNotes), NoteLines.BASS_CEILING_MIDI, true);
+        return List.of(BassLine.refine(bassLine, parts.get(0).onsets()),
             NoteLines.skyline(HarmonicGhosts.remove(melodyNotes)));
       });
     }).compose(lines -> {
