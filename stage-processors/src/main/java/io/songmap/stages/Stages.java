@@ -88,15 +88,15 @@ public final class Stages {
    * @param inferenceDeadline the deadline of one inference call, retries included ({@code SONGMAP_INFERENCE_DEADLINE})
    * @param drumBatchSize onsets per {@code drum_cnn} request, at most 64 ({@code SONGMAP_DRUM_BATCH})
    * @param noteBatchSize windows per {@code basic_pitch} request, at most 16 ({@code SONGMAP_NOTE_BATCH})
-   * @param drumHighBandCheck whether the drums stage checks each onset's 9–14 kHz band after the CNN, adding the
-   *     hi-hats it masks (see {@code HighBandCheck}; {@code SONGMAP_DRUM_HIGH_BAND_CHECK}, default true)
+   * @param drumBandCheck whether the drums stage checks each onset's 9–14 kHz and 20–120 Hz bands after the CNN
+   *     (see {@code BandCheck}; {@code SONGMAP_DRUM_BAND_CHECK}, default true)
    * @param pdfEnabled whether to engrave a PDF when MuseScore is installed ({@code SONGMAP_PDF})
    * @param pdfTimeout how long MuseScore may take ({@code SONGMAP_PDF_TIMEOUT})
    * @param workDir where stages keep temporary files ({@code SONGMAP_STAGE_WORK_DIR})
    */
   public record Settings(DecodeLimits decodeLimits, long downloadMaxBytes, Duration downloadTimeout,
       Duration downloadConnectTimeout, double separationOverlap, int segmentsInFlight, int inferenceBatchesInFlight,
-      Duration inferenceDeadline, int drumBatchSize, int noteBatchSize, boolean drumHighBandCheck, boolean pdfEnabled,
+      Duration inferenceDeadline, int drumBatchSize, int noteBatchSize, boolean drumBandCheck, boolean pdfEnabled,
       Duration pdfTimeout, Path workDir) {
 
     public Settings {
@@ -152,7 +152,7 @@ public final class Stages {
           env.duration("SONGMAP_INFERENCE_DEADLINE", d.inferenceDeadline()),
           env.integer("SONGMAP_DRUM_BATCH", d.drumBatchSize()),
           env.integer("SONGMAP_NOTE_BATCH", d.noteBatchSize()),
-          Boolean.parseBoolean(env.string("SONGMAP_DRUM_HIGH_BAND_CHECK", Boolean.toString(d.drumHighBandCheck()))),
+          Boolean.parseBoolean(env.string("SONGMAP_DRUM_BAND_CHECK", Boolean.toString(d.drumBandCheck()))),
           Boolean.parseBoolean(env.string("SONGMAP_PDF", Boolean.toString(d.pdfEnabled()))),
           env.duration("SONGMAP_PDF_TIMEOUT", d.pdfTimeout()),
           Path.of(env.string("SONGMAP_STAGE_WORK_DIR", d.workDir().toString())));
@@ -172,17 +172,17 @@ public final class Stages {
 
     public Settings withWorkDir(Path dir) {
       return new Settings(decodeLimits, downloadMaxBytes, downloadTimeout, downloadConnectTimeout, separationOverlap,
-          segmentsInFlight, inferenceBatchesInFlight, inferenceDeadline, drumBatchSize, noteBatchSize, drumHighBandCheck,
+          segmentsInFlight, inferenceBatchesInFlight, inferenceDeadline, drumBatchSize, noteBatchSize, drumBandCheck,
           pdfEnabled, pdfTimeout, dir);
     }
 
     public Settings withDownloadLimits(long maxBytes, Duration timeout) {
       return new Settings(decodeLimits, maxBytes, timeout, downloadConnectTimeout.compareTo(timeout) > 0 ? timeout
           : downloadConnectTimeout, separationOverlap, segmentsInFlight, inferenceBatchesInFlight, inferenceDeadline,
-          drumBatchSize, noteBatchSize, drumHighBandCheck, pdfEnabled, pdfTimeout, workDir);
+          drumBatchSize, noteBatchSize, drumBandCheck, pdfEnabled, pdfTimeout, workDir);
     }
 
-    public Settings withDrumHighBandCheck(boolean enabled) {
+    public Settings withDrumBandCheck(boolean enabled) {
       return new Settings(decodeLimits, downloadMaxBytes, downloadTimeout, downloadConnectTimeout, separationOverlap,
           segmentsInFlight, inferenceBatchesInFlight, inferenceDeadline, drumBatchSize, noteBatchSize, enabled,
           pdfEnabled, pdfTimeout, workDir);
@@ -190,7 +190,7 @@ public final class Stages {
 
     public Settings withPdf(boolean enabled) {
       return new Settings(decodeLimits, downloadMaxBytes, downloadTimeout, downloadConnectTimeout, separationOverlap,
-          segmentsInFlight, inferenceBatchesInFlight, inferenceDeadline, drumBatchSize, noteBatchSize, drumHighBandCheck,
+          segmentsInFlight, inferenceBatchesInFlight, inferenceDeadline, drumBatchSize, noteBatchSize, drumBandCheck,
           enabled, pdfTimeout, workDir);
     }
 

@@ -5,7 +5,7 @@ import io.songmap.artifacts.ArtifactStore;
 import io.songmap.audio.decode.PcmAudio;
 import io.songmap.audio.drums.AnnoteatorFeature;
 import io.songmap.audio.drums.DrumCnnOutput;
-import io.songmap.audio.drums.HighBandCheck;
+import io.songmap.audio.drums.BandCheck;
 import io.songmap.audio.dsp.BeatTrack;
 import io.songmap.audio.dsp.BeatTracker;
 import io.songmap.audio.dsp.Onset;
@@ -41,13 +41,14 @@ import java.util.Map;
  * Drum transcription, tempo and beats from the drum stem: onsets (spectral flux), the AnNOTEator
  * input around each onset at the song's tempo, {@code drum_cnn} in batches through the inference
  * client, decoded as the reference does (every class above 0.5, else the most likely one), then
- * checked in the 9–14 kHz band the CNN does not see ({@link HighBandCheck}: hi-hats the CNN misses
- * beside a kick or snare; off with {@code SONGMAP_DRUM_HIGH_BAND_CHECK=false}). Tempo and beats come
+ * checked in the 9–14 kHz band the CNN does not see and in the kick's 20–120 Hz band ({@link
+ * BandCheck}: the hi-hats the CNN misses beside a kick or snare, its kicks without a thump; off with
+ * {@code SONGMAP_DRUM_BAND_CHECK=false}). Tempo and beats come
  * from the same onset envelope; when the drum stem has no pulse (no drums) the mix is tracked
  * instead.
  *
  * <p>Outputs: {@value #HITS} (artifact key of {@value #ARTIFACT}, see {@link DrumsJson}),
- * {@value #BPM}, {@value #HIT_COUNT}, {@value #BEAT_COUNT}, {@value #HIGH_BAND_CHECK},
+ * {@value #BPM}, {@value #HIT_COUNT}, {@value #BEAT_COUNT}, {@value #BAND_CHECK},
  * {@code modelName}, {@code modelVersion}.
  */
 public final class DrumsStage implements StageHandler {
@@ -61,8 +62,8 @@ public final class DrumsStage implements StageHandler {
   public static final String BPM = "bpm";
   public static final String HIT_COUNT = "hitCount";
   public static final String BEAT_COUNT = "beatCount";
-  /** What the high-band check did, in words ("added 42 hi-hats, ...", "off", ...). */
-  public static final String HIGH_BAND_CHECK = "highBandCheck";
+  /** What the band check did, in words ("added 42 hi-hats and 3 kicks, ...", "off", ...). */
+  public static final String BAND_CHECK = "bandCheck";
 
   /** The tempo the clip lengths assume when neither the drums nor the mix have a pulse. */
   static final double NOMINAL_BPM = 120;
@@ -161,7 +162,7 @@ public final class DrumsStage implements StageHandler {
         outputs.put(BPM, Double.toString(bpm));
         outputs.put(HIT_COUNT, Integer.toString(hits.size()));
         outputs.put(BEAT_COUNT, Integer.toString(analysis.beats().beats().length));
-        outputs.put(HIGH_BAND_CHECK, decoded.check());
+        outputs.put(BAND_CHECK, decoded.check());
         outputs.put(SeparateStage.MODEL_NAME, model.name());
         outputs.put(SeparateStage.MODEL_VERSION, model.version());
         return StageResult.completed(outputs, model);
@@ -169,26 +170,26 @@ public final class DrumsStage implements StageHandler {
     });
   }
 
-  /** One batch's model input and the high band at each of its onsets. */
-  private record Input(float[] features, List<HighBandCheck.Level> levels) {}
+  /** One batch's model input and the band levels at each of its onsets. */
+  private record Input(float[] features, List<BandCheck.Level> levels) {}
 
   /** One batch's CNN scores, six per onset, and its band levels. */
-  private record Scored(float[] scores, List<HighBandCheck.Level> levels) {}
+  private record Scored(float[] scores, List<BandCheck.Level> levels) {}
 
-  /** The song's hits and what the high-band check did (for the stage's outputs). */
+  /** The song's hits and what the band check did (for the stage's outputs). */
   private record Decoded(List<DrumHit> hits, String check) {}
 
   private Input features(Analysis analysis, List<Onset> onsets, double bpm) {
     int size = AnnoteatorFeature.MEL_BANDS * AnnoteatorFeature.FRAMES;
     float[] batch = new float[onsets.size() * size];
-    List<HighBandCheck.Level> levels = new ArrayList<>(onsets.size());
-    boolean check = settings.drumHighBandCheck() && HighBandCheck.applies(analysis.sampleRate());
+    List<BandCheck.Level> levels = new ArrayList<>(onsets.size());
+    boolean check = settings.drumBandCheck() && BandCheck.applies(analysis.sampleRate());
     for (int i = 0; i < onsets.size(); i++) {
       int sample = (int) Math.round(onsets.get(i).time() * analysis.sampleRate());
       float[] feature = AnnoteatorFeature.forOnset(analysis.mono(), analysis.sampleRate(), sample, bpm);
       System.arraycopy(feature, 0, batch, i * size, size);
       if (check) {
-        levels.add(HighBandCheck.level(analysis.mono(), analysis.sampleRate(), sample));
+        levels.add(BandCheck.level(analysis.mono(), analysis.sampleRate(), sample));
       }
     }
     return new Input(batch, levels);
@@ -204,13 +205,13 @@ public final class DrumsStage implements StageHandler {
   }
 
   /**
-   * The whole song's scores decoded as the reference does, then, when enabled, checked in the band
-   * above the CNN's input ({@link HighBandCheck}), which calibrates on the whole song.
+   * The whole song's scores decoded as the reference does, then, when enabled, checked in two bands
+   * ({@link BandCheck}), which calibrates on the whole song.
    */
   private Decoded decode(Analysis analysis, List<Scored> perBatch) {
     List<Onset> onsets = analysis.onsets();
     float[] scores = new float[onsets.size() * DrumCnnOutput.CLASSES];
-    List<HighBandCheck.Level> levels = new ArrayList<>(onsets.size());
+    List<BandCheck.Level> levels = new ArrayList<>(onsets.size());
     int at = 0;
     for (Scored batch : perBatch) {
       System.arraycopy(batch.scores(), 0, scores, at, batch.scores().length);
@@ -220,11 +221,9 @@ public final class DrumsStage implements StageHandler {
     List<List<DrumInstrument>> perOnset;
     String check;
     if (levels.size() == onsets.size() && !onsets.isEmpty()) {
-      HighBandCheck.Outcome outcome = HighBandCheck.refine(scores, levels);
+      BandCheck.Outcome outcome = BandCheck.refine(scores, levels);
       perOnset = outcome.hits();
-      check = outcome.calibrated()
-          ? "added " + outcome.hiHatsAdded() + " hi-hats, took " + outcome.tomsReassigned() + " toms for kick or snare"
-          : "no reference (fewer than " + HighBandCheck.MIN_REFERENCE + " hi-hats alone)";
+      check = outcome.summary();
     } else {
       perOnset = new ArrayList<>(onsets.size());
       for (int i = 0; i < onsets.size(); i++) {

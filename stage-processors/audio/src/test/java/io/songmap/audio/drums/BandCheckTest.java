@@ -8,14 +8,14 @@ import static io.songmap.audio.songmap.DrumInstrument.TOM;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.songmap.audio.drums.HighBandCheck.Level;
-import io.songmap.audio.drums.HighBandCheck.Outcome;
+import io.songmap.audio.drums.BandCheck.Level;
+import io.songmap.audio.drums.BandCheck.Outcome;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class HighBandCheckTest {
+class BandCheckTest {
 
   private static final int SR = 44_100;
 
@@ -31,9 +31,22 @@ class HighBandCheckTest {
   private final List<float[]> scores = new ArrayList<>();
   private final List<Level> levels = new ArrayList<>();
 
-  private void onset(float[] score, double atDb, double riseDb) {
+  /** An onset whose high band is at {@code atDb} after rising {@code riseDb}; its low band at {@code lowDb}. */
+  private void onset(float[] score, double atDb, double riseDb, double lowDb) {
     scores.add(score);
-    levels.add(new Level(atDb, atDb - riseDb));
+    levels.add(new Level(atDb, atDb - riseDb, lowDb));
+  }
+
+  /** An onset with the low band at the kick reference of {@link #kicks()} minus 8 dB (neither deep nor shallow). */
+  private void onset(float[] score, double atDb, double riseDb) {
+    onset(score, atDb, riseDb, -8);
+  }
+
+  /** Four kicks alone, not bright, low band at -2, 0, 0, 0 dB: the kick reference (upper quartile) is 0 dB. */
+  private void kicks() {
+    for (double db : new double[] {-2, 0, 0, 0}) {
+      onset(KICK_ALONE, -40, 0, db);
+    }
   }
 
   private Outcome refine() {
@@ -41,13 +54,13 @@ class HighBandCheckTest {
     for (int i = 0; i < scores.size(); i++) {
       System.arraycopy(scores.get(i), 0, flat, i * 6, 6);
     }
-    return HighBandCheck.refine(flat, levels);
+    return BandCheck.refine(flat, levels);
   }
 
-  /** Five hi-hats alone at 0, 1, 2, -1, -2 dB: the reference (their median) is 0 dB. */
+  /** Five hi-hats alone at 0, 1, 2, -1, -2 dB, low band -30 dB: the hi-hat reference (their median) is 0 dB. */
   private void calibration() {
     for (double db : new double[] {0, 1, 2, -1, -2}) {
-      onset(HIHAT_ALONE, db, 20);
+      onset(HIHAT_ALONE, db, 20, -30);
     }
   }
 
@@ -57,7 +70,8 @@ class HighBandCheckTest {
     onset(KICK_ALONE, -5, 10);
     onset(SNARE_ALONE, 3, 10);
     Outcome out = refine();
-    assertThat(out.referenceDb()).isEqualTo(0);
+    assertThat(out.hiHatReferenceDb()).isEqualTo(0);
+    assertThat(out.kickReferenceDb()).isNaN();
     assertThat(out.hits().subList(5, 7)).containsExactly(List.of(HIHAT, KICK), List.of(SNARE, HIHAT));
     assertThat(out.hiHatsAdded()).isEqualTo(2);
     assertThat(out.tomsReassigned()).isZero();
@@ -97,20 +111,58 @@ class HighBandCheckTest {
   }
 
   @Test
-  void withoutEnoughHiHatsAloneThereIsNoReferenceAndNothingChanges() {
-    for (int i = 0; i < HighBandCheck.MIN_REFERENCE - 1; i++) {
+  void withoutEnoughHiHatsAloneOrKicksThereIsNoReferenceAndNothingChanges() {
+    for (int i = 0; i < BandCheck.MIN_REFERENCE - 1; i++) {
       onset(HIHAT_ALONE, 0, 20);
     }
-    onset(KICK_ALONE, 0, 20);
+    onset(KICK_ALONE, 0, 20, -50);
+    onset(SNARE_ALONE, 0, 20, 0);
     Outcome out = refine();
-    assertThat(out.calibrated()).isFalse();
-    assertThat(out.hits().get(HighBandCheck.MIN_REFERENCE - 1)).containsExactly(KICK);
+    assertThat(out.hiHatReferenceDb()).isNaN();
+    assertThat(out.kickReferenceDb()).isNaN();
+    assertThat(out.summary()).startsWith("no reference");
+    assertThat(out.hits().subList(3, 5)).containsExactly(List.of(KICK), List.of(SNARE));
+  }
+
+  @Test
+  void aKickWithoutTheSongsThumpIsDroppedWhenSomethingElseExplainsTheOnset() {
+    calibration();
+    kicks();
+    onset(KICK_ALONE, 0, 10, -11); // shallow and bright: a hi-hat the CNN took for a kick
+    onset(new float[] {0.9f, 0.1f, 0.8f, 0, 0, 0}, -40, 0, -11); // shallow, with a snare: the snare alone
+    onset(KICK_ALONE, -40, 0, -11); // shallow, but nothing else there: the kick stays
+    onset(KICK_ALONE, 0, 10, -9); // bright, but not shallow: the kick stays, with a hi-hat
+    Outcome out = refine();
+    assertThat(out.kickReferenceDb()).isEqualTo(0);
+    assertThat(out.hits().subList(9, 13))
+        .containsExactly(List.of(HIHAT), List.of(SNARE), List.of(KICK), List.of(HIHAT, KICK));
+    assertThat(out.kicksDropped()).isEqualTo(2);
+  }
+
+  @Test
+  void aSnareWithTheSongsThumpGetsAKick() {
+    calibration();
+    kicks();
+    onset(SNARE_ALONE, -40, 0, -5); // deep
+    onset(SNARE_ALONE, -40, 0, -7); // not deep
+    Outcome out = refine();
+    assertThat(out.hits().subList(9, 11)).containsExactly(List.of(SNARE, KICK), List.of(SNARE));
+    assertThat(out.kicksAdded()).isEqualTo(1);
+    assertThat(out.summary()).isEqualTo("added 0 hi-hats and 1 kicks, dropped 0 kicks, took 0 toms for kick or snare");
+  }
+
+  @Test
+  void theKickReferenceIsTheUpperQuartile() {
+    assertThat(BandCheck.percentile(new double[] {-2, 0, 0, 0}, 75)).isEqualTo(0);
+    assertThat(BandCheck.percentile(new double[] {4, 1, 3, 2, 5}, 75)).isEqualTo(4);
+    assertThat(BandCheck.percentile(new double[] {1, 2}, 75)).isEqualTo(1.75);
+    assertThat(BandCheck.percentile(new double[] {3, 1, 2}, 50)).isEqualTo(2);
   }
 
   @Test
   void scoresAndLevelsMustAgree() {
     onset(KICK_ALONE, 0, 0);
-    assertThatThrownBy(() -> HighBandCheck.refine(new float[12], levels)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> BandCheck.refine(new float[12], levels)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -123,18 +175,19 @@ class HighBandCheckTest {
       high[i] = (float) (0.3 * Math.sin(2 * Math.PI * 11_000 * i / SR) + 1e-4 * random.nextGaussian());
       low[i] = (float) (0.3 * Math.sin(2 * Math.PI * 80 * i / SR) + 1e-4 * random.nextGaussian());
     }
-    Level atHigh = HighBandCheck.level(high, SR, onset);
-    Level atLow = HighBandCheck.level(low, SR, onset);
+    Level atHigh = BandCheck.level(high, SR, onset);
+    Level atLow = BandCheck.level(low, SR, onset);
     assertThat(atHigh.rise()).isGreaterThan(60);
-    // an 80 Hz tone leaves the band at the noise floor: far below the 11 kHz tone of the same amplitude
-    assertThat(atHigh.at() - atLow.at()).isGreaterThan(40);
+    // an 80 Hz tone leaves the high band at the noise floor, an 11 kHz tone the low band
+    assertThat(atHigh.high() - atLow.high()).isGreaterThan(40);
+    assertThat(atLow.low() - atHigh.low()).isGreaterThan(40);
     // before the onset both signals are silent
-    assertThat(atHigh.before()).isLessThan(-100);
+    assertThat(atHigh.highBefore()).isLessThan(-100);
   }
 
   @Test
   void onlySignalsThatHoldTheBandAreChecked() {
-    assertThat(HighBandCheck.applies(44_100)).isTrue();
-    assertThat(HighBandCheck.applies(22_050)).isFalse();
+    assertThat(BandCheck.applies(44_100)).isTrue();
+    assertThat(BandCheck.applies(22_050)).isFalse();
   }
 }
