@@ -149,25 +149,26 @@ public final class DrumsStage implements StageHandler {
                 servedVersion[0] = result.version();
                 return new Scored(scores(result, to - from), input.levels());
               }));
-    }, done -> ctx.reportProgress(0.2 + 0.7 * done / batches)).compose(perBatch -> {
-      Decoded decoded = decode(analysis, perBatch);
-      List<DrumHit> hits = decoded.hits();
-      ModelRef model = new ModelRef(MODEL, servedVersion[0] != null && !servedVersion[0].isBlank() ? servedVersion[0]
-          : version.isBlank() ? "latest" : version);
-      DrumsJson.Tempo tempo = new DrumsJson.Tempo(bpm, analysis.beats().beats(), analysis.beatSource());
-      ArtifactKey key = Artifacts.output(task, ARTIFACT);
-      return Artifacts.putJson(store, key, DrumsJson.write(tempo, hits, model)).map(info -> {
-        Map<String, String> outputs = new LinkedHashMap<>();
-        outputs.put(HITS, info.key().path());
-        outputs.put(BPM, Double.toString(bpm));
-        outputs.put(HIT_COUNT, Integer.toString(hits.size()));
-        outputs.put(BEAT_COUNT, Integer.toString(analysis.beats().beats().length));
-        outputs.put(BAND_CHECK, decoded.check());
-        outputs.put(SeparateStage.MODEL_NAME, model.name());
-        outputs.put(SeparateStage.MODEL_VERSION, model.version());
-        return StageResult.completed(outputs, model);
-      });
-    });
+    }, done -> ctx.reportProgress(0.2 + 0.7 * done / batches))
+        .compose(perBatch -> ctx.executeBlocking(() -> decode(analysis, perBatch)))
+        .compose(decoded -> {
+          List<DrumHit> hits = decoded.hits();
+          ModelRef model = new ModelRef(MODEL, servedVersion[0] != null && !servedVersion[0].isBlank() ? servedVersion[0]
+              : version.isBlank() ? "latest" : version);
+          DrumsJson.Tempo tempo = new DrumsJson.Tempo(bpm, analysis.beats().beats(), analysis.beatSource());
+          ArtifactKey key = Artifacts.output(task, ARTIFACT);
+          return Artifacts.putJson(store, key, DrumsJson.write(tempo, hits, model)).map(info -> {
+            Map<String, String> outputs = new LinkedHashMap<>();
+            outputs.put(HITS, info.key().path());
+            outputs.put(BPM, Double.toString(bpm));
+            outputs.put(HIT_COUNT, Integer.toString(hits.size()));
+            outputs.put(BEAT_COUNT, Integer.toString(analysis.beats().beats().length));
+            outputs.put(BAND_CHECK, decoded.check());
+            outputs.put(SeparateStage.MODEL_NAME, model.name());
+            outputs.put(SeparateStage.MODEL_VERSION, model.version());
+            return StageResult.completed(outputs, model);
+          });
+        });
   }
 
   /** One batch's model input and the band levels at each of its onsets. */

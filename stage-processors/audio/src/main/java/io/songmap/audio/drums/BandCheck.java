@@ -63,7 +63,7 @@ public final class BandCheck {
   public static final int MIN_REFERENCE = 4;
 
   private static final double FLOOR = 1e-12;
-  private static final double[] WINDOW = hann(FRAME);
+  private static final double[] WINDOW = AnnoteatorFeature.periodicHann(FRAME);
 
   private BandCheck() {}
 
@@ -220,13 +220,5 @@ public final class BandCheck {
     int below = (int) Math.floor(rank);
     int above = Math.min(values.length - 1, below + 1);
     return values[below] + (rank - below) * (values[above] - values[below]);
-  }
-
-  private static double[] hann(int n) {
-    double[] w = new double[n];
-    for (int i = 0; i < n; i++) {
-      w[i] = 0.5 - 0.5 * Math.cos(2 * Math.PI * i / n);
-    }
-    return w;
   }
 }
