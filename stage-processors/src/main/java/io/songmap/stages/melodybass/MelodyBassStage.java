@@ -77,8 +77,7 @@ public final class MelodyBassStage implements StageHandler {
   /** One signal to transcribe: 22,050 Hz mono, its model windows, and its onsets (seconds; bass only). */
   private record Part(int samples, List<float[]> windows, double[] onsets) {
 
-    /** This part's onsets with the windows of {@code mono22050}. */
-    Part with(float[] mono22050) {
+    static Part of(float[] mono22050, double[] onsets) {
       return new Part(mono22050.length, BasicPitchWindowing.windows(mono22050), onsets);
     }
   }
@@ -94,11 +93,11 @@ public final class MelodyBassStage implements StageHandler {
       ArtifactKey vocalsKey = Inputs.artifact(task, "separate.vocals");
       ArtifactKey otherKey = Inputs.artifact(task, "separate.other");
       Future<Part> bass = Artifacts.readWav(store, ctx, bassKey)
-          .compose(audio -> ctx.executeBlocking(() -> new Part(0, List.of(), onsets(audio))
-              .with(audio.toMono(BasicPitchWindowing.SAMPLE_RATE))));
+          .compose(audio -> ctx.executeBlocking(() -> Part.of(audio.toMono(BasicPitchWindowing.SAMPLE_RATE),
+              onsets(audio))));
       Future<Part> melody = Artifacts.readWav(store, ctx, vocalsKey)
           .compose(vocals -> Artifacts.readWav(store, ctx, otherKey)
-              .compose(other -> ctx.executeBlocking(() -> part(sum(vocals, other)))));
+              .compose(other -> ctx.executeBlocking(() -> Part.of(sum(vocals, other), new double[0]))));
       return triton.checkContract(List.of(new ModelContract(MODEL, version, true, CONTRACT.inputs(), CONTRACT.outputs())))
           .compose(v -> Future.all(bass, melody))
           .compose(parts -> {
@@ -108,13 +107,11 @@ public final class MelodyBassStage implements StageHandler {
     }).recover(e -> Future.succeededFuture(Failure.toResult(e)));
   }
 
-  private static Part part(float[] mono22050) {
-    return new Part(0, List.of(), new double[0]).with(mono22050);
-  }
 
-  /** Onsets of a stem at its own rate (the bass line's note starts are checked against them). */
+  /** Onset times in seconds of a stem at its own rate; the bass line's note starts move to them. */
   private static double[] onsets(PcmAudio audio) {
-    return new OnsetDetector().detect(audio.mixToMono(), audio.sampleRate()).stream().mapToDouble(Onset::time).toArray();
+    List<Onset> onsets = new OnsetDetector().detect(audio.mixToMono(), audio.sampleRate());
+    return onsets.stream().mapToDouble(Onset::time).toArray();
   }
 
   /** Vocals plus other as 22,050 Hz mono: everything pitched that is not bass. */
