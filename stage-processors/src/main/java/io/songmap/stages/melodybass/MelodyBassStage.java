@@ -8,6 +8,7 @@ import io.songmap.audio.dsp.OnsetDetector;
 import io.songmap.audio.notes.BasicPitchDecoder;
 import io.songmap.audio.notes.BasicPitchOutputs;
 import io.songmap.audio.notes.BasicPitchWindowing;
+import io.songmap.audio.notes.LowerOctaves;
 import io.songmap.audio.notes.Note;
 import io.songmap.audio.notes.NoteLines;
 import io.songmap.inference.triton.Datatype;
@@ -42,10 +43,13 @@ import java.util.Map;
  * the reference does; overtones reported as notes of their own are dropped ({@link HarmonicGhosts}),
  * then the notes are reduced to the lowest line under middle C (bass) and to the highest sounding
  * note (melody). The bass line's note starts are then corrected: overtone attacks join the note
- * they start, and starts move to the bass stem's onsets just before them ({@link BassLine}).
+ * they start, and starts move to the bass stem's onsets just before them ({@link BassLine}); last,
+ * notes whose partials in the stem show a harmonic series an octave lower move down an octave
+ * ({@link LowerOctaves}).
  *
  * <p>Outputs: {@value #NOTES} (artifact key of {@value #ARTIFACT}, see {@link NotesJson}),
- * {@value #BASS_NOTES}, {@value #MELODY_NOTES}, {@code modelName}, {@code modelVersion}.
+ * {@value #BASS_NOTES}, {@value #BASS_OCTAVES_LOWERED}, {@value #MELODY_NOTES}, {@code modelName},
+ * {@code modelVersion}.
  */
 public final class MelodyBassStage implements StageHandler {
 
@@ -58,6 +62,7 @@ public final class MelodyBassStage implements StageHandler {
   public static final String NOTES = "notes";
   public static final String BASS_NOTES = "bassNotes";
   public static final String MELODY_NOTES = "melodyNotes";
+  public static final String BASS_OCTAVES_LOWERED = "bassOctavesLowered";
 
   public static final ModelContract CONTRACT = ModelContract.batched(MODEL,
       List.of(TensorContract.of(INPUT, Datatype.FP32, BasicPitchWindowing.WINDOW_SAMPLES, 1)),
@@ -75,12 +80,19 @@ public final class MelodyBassStage implements StageHandler {
   }
 
   /** One signal to transcribe: 22,050 Hz mono, its model windows, and its onsets (seconds; bass only). */
-  private record Part(int samples, List<float[]> windows, double[] onsets) {
+  private record Part(float[] mono, List<float[]> windows, double[] onsets) {
 
     static Part of(float[] mono22050, double[] onsets) {
-      return new Part(mono22050.length, BasicPitchWindowing.windows(mono22050), onsets);
+      return new Part(mono22050, BasicPitchWindowing.windows(mono22050), onsets);
+    }
+
+    int samples() {
+      return mono.length;
     }
   }
+
+  /** The two lines, and how many bass notes the harmonic series moved down an octave. */
+  private record Lines(List<Note> bass, int bassOctavesLowered, List<Note> melody) {}
 
   /** A run of consecutive windows of one part, sent as one request. */
   private record Batch(int part, int from, int to) {}
@@ -163,19 +175,21 @@ public final class MelodyBassStage implements StageHandler {
         List<Note> melodyNotes = BasicPitchDecoder.decode(perPart.get(1), parts.get(1).samples(),
             BasicPitchDecoder.Params.defaults());
         List<Note> bassLine = NoteLines.bass(HarmonicGhosts.remove(bassNotes), NoteLines.BASS_CEILING_MIDI, true);
-        return List.of(BassLine.refine(bassLine, parts.get(0).onsets()),
-            NoteLines.skyline(HarmonicGhosts.remove(melodyNotes)));
+        LowerOctaves.Result bass = new LowerOctaves(BasicPitchWindowing.SAMPLE_RATE)
+            .correct(BassLine.refine(bassLine, parts.get(0).onsets()), parts.get(0).mono());
+        return new Lines(bass.notes(), bass.lowered(), NoteLines.skyline(HarmonicGhosts.remove(melodyNotes)));
       });
     }).compose(lines -> {
       ctx.reportProgress(0.9);
       ModelRef model = new ModelRef(MODEL, servedVersion[0] != null && !servedVersion[0].isBlank() ? servedVersion[0]
           : version.isBlank() ? "latest" : version);
       ArtifactKey key = Artifacts.output(task, ARTIFACT);
-      return Artifacts.putJson(store, key, NotesJson.write(lines.get(0), lines.get(1), model)).map(info -> {
+      return Artifacts.putJson(store, key, NotesJson.write(lines.bass(), lines.melody(), model)).map(info -> {
         Map<String, String> outputs = new LinkedHashMap<>();
         outputs.put(NOTES, info.key().path());
-        outputs.put(BASS_NOTES, Integer.toString(lines.get(0).size()));
-        outputs.put(MELODY_NOTES, Integer.toString(lines.get(1).size()));
+        outputs.put(BASS_NOTES, Integer.toString(lines.bass().size()));
+        outputs.put(BASS_OCTAVES_LOWERED, Integer.toString(lines.bassOctavesLowered()));
+        outputs.put(MELODY_NOTES, Integer.toString(lines.melody().size()));
         outputs.put(SeparateStage.MODEL_NAME, model.name());
         outputs.put(SeparateStage.MODEL_VERSION, model.version());
         return StageResult.completed(outputs, model);
