@@ -49,7 +49,10 @@ public final class SpectralSeparator {
     }
 
     public static Settings defaults() {
-      return new Settings(4096, 512, 17, 41, 17, 2.0, 250, 200, 400, 120, 9000, 4.0);
+      // The kick band stops at 200 Hz: a kick's thump lies below it. Above it, the partials of a low
+      // lead rise above their half-second level at every new note and were taken for drums (up to 250
+      // Hz, two songs in ten of seeds 21-30 had drum stems below 0 dB SDR); 120-150 Hz lost more snare.
+      return new Settings(4096, 512, 17, 41, 17, 2.0, 200, 200, 400, 120, 9000, 4.0);
     }
   }
 
