@@ -194,7 +194,8 @@ final class Pipeline implements AutoCloseable {
         .build();
     try {
       boolean exists = await(admin.preparedQuery("SELECT 1 FROM pg_database WHERE datname = $1")
-          .execute(Tuple.of(target.getDatabase())), "looking for the database").size() > 0;
+          .execute(Tuple.of(target.getDatabase())), "reaching PostgreSQL at " + target.getHost() + ":" + target.getPort()
+          + " (start it with scripts/ensure-postgres, or set SONGMAP_PG_URL)").size() > 0;
       if (!exists) {
         await(admin.query("CREATE DATABASE " + target.getDatabase()).execute(), "creating the database");
       }
