@@ -116,7 +116,7 @@ public final class DrumsStage implements StageHandler {
     float[] mono = stem.mixToMono();
     OnsetEnvelope envelope = OnsetEnvelope.of(mono, stem.sampleRate());
     return new Analysis(mono, stem.sampleRate(), new Velocity(mono, stem.sampleRate()), onsetDetector.detect(envelope),
-        beatTracker.track(envelope), "drums");
+        beatTracker.track(envelope, mono), "drums");
   }
 
   private Analysis withMixBeats(Analysis analysis, PcmAudio mix) {

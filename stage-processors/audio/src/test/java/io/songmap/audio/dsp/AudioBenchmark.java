@@ -58,7 +58,7 @@ public final class AudioBenchmark {
             OnsetEnvelope envelope = OnsetEnvelope.of(mono, decoded.audio().sampleRate());
             List<Onset> onsets = new OnsetDetector().detect(envelope);
             mark(w, c, 4);
-            BeatTrack beats = new BeatTracker().track(envelope);
+            BeatTrack beats = new BeatTracker().track(envelope, mono);
             mark(w, c, 5);
             for (int s = 0; s < STEPS.length; s++) {
                 wall[s][run] = w[s + 1] - w[s];

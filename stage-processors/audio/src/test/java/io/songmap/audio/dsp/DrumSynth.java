@@ -113,4 +113,48 @@ final class DrumSynth {
         hits.sort((a, b) -> Double.compare(a.time(), b.time()));
         return render(hits, seconds, sampleRate, beats.stream().mapToDouble(Double::doubleValue).toArray(), seed);
     }
+
+    /** Where the kick goes in {@link #sixteenthGroove}. */
+    enum Kicks { ONE_AND_THREE, SYNCOPATED, EVERY_BEAT }
+
+    /**
+     * A slow groove: closed hi-hat on every sixteenth (accented on the beat, less on the eighth), snare
+     * on 2 and 4, kick on 1 and 3, on 1 and the "ands" of 2 and 3, or on every beat.
+     */
+    static Rendering sixteenthGroove(double bpm, double seconds, double start, int sampleRate, Kicks kicks, long seed) {
+        Random random = new Random(seed);
+        List<Hit> hits = new ArrayList<>();
+        List<Double> beats = new ArrayList<>();
+        double period = 60 / bpm;
+        for (int k = 0; start + k * period < seconds - 0.4; k++) {
+            double t = start + k * period;
+            beats.add(t);
+            int inBar = k % 4;
+            for (int q = 0; q < 4; q++) {
+                double accent = q == 0 ? 0.7 : q == 2 ? 0.55 : 0.4;
+                hits.add(new Hit(t + q * period / 4, Drum.HIHAT, accent + 0.1 * random.nextDouble()));
+            }
+            if (inBar % 2 == 1) {
+                hits.add(new Hit(t, Drum.SNARE, 0.8 + 0.2 * random.nextDouble()));
+            }
+            switch (kicks) {
+                case ONE_AND_THREE -> {
+                    if (inBar % 2 == 0) {
+                        hits.add(new Hit(t, Drum.KICK, 0.9));
+                    }
+                }
+                case SYNCOPATED -> {
+                    if (inBar == 0) {
+                        hits.add(new Hit(t, Drum.KICK, 0.9));
+                    } else if (inBar != 3) {
+                        hits.add(new Hit(t + period / 2, Drum.KICK, 0.75));
+                    }
+                }
+                case EVERY_BEAT -> hits.add(new Hit(t, Drum.KICK, 0.9));
+            }
+        }
+        hits.removeIf(h -> h.time() >= seconds - 0.4);
+        hits.sort((a, b) -> Double.compare(a.time(), b.time()));
+        return render(hits, seconds, sampleRate, beats.stream().mapToDouble(Double::doubleValue).toArray(), seed);
+    }
 }
