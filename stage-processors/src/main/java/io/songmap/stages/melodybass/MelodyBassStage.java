@@ -79,15 +79,18 @@ public final class MelodyBassStage implements StageHandler {
     this.settings = settings;
   }
 
-  /** One signal to transcribe: 22,050 Hz mono, its model windows, and its onsets (seconds; bass only). */
-  private record Part(float[] mono, List<float[]> windows, double[] onsets) {
+  /**
+   * One signal to transcribe: its length in samples at 22,050 Hz, its model windows, and for the bass
+   * the signal itself (the octave check reads it) and its onsets in seconds; for the melody both empty.
+   */
+  private record Part(int samples, List<float[]> windows, float[] signal, double[] onsets) {
 
-    static Part of(float[] mono22050, double[] onsets) {
-      return new Part(mono22050, BasicPitchWindowing.windows(mono22050), onsets);
+    static Part bass(float[] mono22050, double[] onsets) {
+      return new Part(mono22050.length, BasicPitchWindowing.windows(mono22050), mono22050, onsets);
     }
 
-    int samples() {
-      return mono.length;
+    static Part melody(float[] mono22050) {
+      return new Part(mono22050.length, BasicPitchWindowing.windows(mono22050), new float[0], new double[0]);
     }
   }
 
@@ -105,11 +108,11 @@ public final class MelodyBassStage implements StageHandler {
       ArtifactKey vocalsKey = Inputs.artifact(task, "separate.vocals");
       ArtifactKey otherKey = Inputs.artifact(task, "separate.other");
       Future<Part> bass = Artifacts.readWav(store, ctx, bassKey)
-          .compose(audio -> ctx.executeBlocking(() -> Part.of(audio.toMono(BasicPitchWindowing.SAMPLE_RATE),
+          .compose(audio -> ctx.executeBlocking(() -> Part.bass(audio.toMono(BasicPitchWindowing.SAMPLE_RATE),
               onsets(audio))));
       Future<Part> melody = Artifacts.readWav(store, ctx, vocalsKey)
           .compose(vocals -> Artifacts.readWav(store, ctx, otherKey)
-              .compose(other -> ctx.executeBlocking(() -> Part.of(sum(vocals, other), new double[0]))));
+              .compose(other -> ctx.executeBlocking(() -> Part.melody(sum(vocals, other)))));
       return triton.checkContract(List.of(new ModelContract(MODEL, version, true, CONTRACT.inputs(), CONTRACT.outputs())))
           .compose(v -> Future.all(bass, melody))
           .compose(parts -> {
@@ -176,7 +179,7 @@ public final class MelodyBassStage implements StageHandler {
             BasicPitchDecoder.Params.defaults());
         List<Note> bassLine = NoteLines.bass(HarmonicGhosts.remove(bassNotes), NoteLines.BASS_CEILING_MIDI, true);
         LowerOctaves.Result bass = new LowerOctaves(BasicPitchWindowing.SAMPLE_RATE)
-            .correct(BassLine.refine(bassLine, parts.get(0).onsets()), parts.get(0).mono());
+            .correct(BassLine.refine(bassLine, parts.get(0).onsets()), parts.get(0).signal());
         return new Lines(bass.notes(), bass.lowered(), NoteLines.skyline(HarmonicGhosts.remove(melodyNotes)));
       });
     }).compose(lines -> {
