@@ -87,11 +87,13 @@ final class DrumSynth {
         return render(hits, seconds, sampleRate, beats.stream().mapToDouble(Double::doubleValue).toArray(), 1);
     }
 
-    /**
-     * A rock beat: kick on 1 and 3 (and the "and" of 3 every other bar), snare on 2 and 4, closed hi-hat
-     * on every eighth; velocities vary a little.
-     */
-    static Rendering rockBeat(double bpm, double seconds, double start, int sampleRate, long seed) {
+    /** Adds the hits of beat {@code k} (at {@code t}, {@code period} seconds long) of a pattern. */
+    private interface Beat {
+        void add(int k, double t, double period, Random random, List<Hit> hits);
+    }
+
+    /** A pattern of beats at {@code bpm} from {@code start}; hits in the last 0.4 s are left out. */
+    private static Rendering pattern(double bpm, double seconds, double start, int sampleRate, long seed, Beat beat) {
         Random random = new Random(seed);
         List<Hit> hits = new ArrayList<>();
         List<Double> beats = new ArrayList<>();
@@ -99,19 +101,28 @@ final class DrumSynth {
         for (int k = 0; start + k * period < seconds - 0.4; k++) {
             double t = start + k * period;
             beats.add(t);
+            beat.add(k, t, period, random, hits);
+        }
+        hits.removeIf(h -> h.time() >= seconds - 0.4);
+        hits.sort((a, b) -> Double.compare(a.time(), b.time()));
+        return render(hits, seconds, sampleRate, beats.stream().mapToDouble(Double::doubleValue).toArray(), seed);
+    }
+
+    /**
+     * A rock beat: kick on 1 and 3 (and the "and" of 3 every other bar), snare on 2 and 4, closed hi-hat
+     * on every eighth; velocities vary a little.
+     */
+    static Rendering rockBeat(double bpm, double seconds, double start, int sampleRate, long seed) {
+        return pattern(bpm, seconds, start, sampleRate, seed, (k, t, period, random, hits) -> {
             int inBar = k % 4;
             hits.add(new Hit(t, Drum.HIHAT, 0.7 + 0.2 * random.nextDouble()));
             hits.add(new Hit(t, inBar % 2 == 0 ? Drum.KICK : Drum.SNARE, 0.8 + 0.2 * random.nextDouble()));
             double and = t + period / 2;
-            if (and < seconds - 0.4) {
-                hits.add(new Hit(and, Drum.HIHAT, 0.4 + 0.2 * random.nextDouble()));
-                if (inBar == 2 && (k / 4) % 2 == 1) {
-                    hits.add(new Hit(and, Drum.KICK, 0.7));
-                }
+            hits.add(new Hit(and, Drum.HIHAT, 0.4 + 0.2 * random.nextDouble()));
+            if (inBar == 2 && (k / 4) % 2 == 1) {
+                hits.add(new Hit(and, Drum.KICK, 0.7));
             }
-        }
-        hits.sort((a, b) -> Double.compare(a.time(), b.time()));
-        return render(hits, seconds, sampleRate, beats.stream().mapToDouble(Double::doubleValue).toArray(), seed);
+        });
     }
 
     /** Where the kick goes in {@link #sixteenthGroove}. */
@@ -122,13 +133,7 @@ final class DrumSynth {
      * on 2 and 4, kick on 1 and 3, on 1 and the "ands" of 2 and 3, or on every beat.
      */
     static Rendering sixteenthGroove(double bpm, double seconds, double start, int sampleRate, Kicks kicks, long seed) {
-        Random random = new Random(seed);
-        List<Hit> hits = new ArrayList<>();
-        List<Double> beats = new ArrayList<>();
-        double period = 60 / bpm;
-        for (int k = 0; start + k * period < seconds - 0.4; k++) {
-            double t = start + k * period;
-            beats.add(t);
+        return pattern(bpm, seconds, start, sampleRate, seed, (k, t, period, random, hits) -> {
             int inBar = k % 4;
             for (int q = 0; q < 4; q++) {
                 double accent = q == 0 ? 0.7 : q == 2 ? 0.55 : 0.4;
@@ -152,9 +157,6 @@ final class DrumSynth {
                 }
                 case EVERY_BEAT -> hits.add(new Hit(t, Drum.KICK, 0.9));
             }
-        }
-        hits.removeIf(h -> h.time() >= seconds - 0.4);
-        hits.sort((a, b) -> Double.compare(a.time(), b.time()));
-        return render(hits, seconds, sampleRate, beats.stream().mapToDouble(Double::doubleValue).toArray(), seed);
+        });
     }
 }
