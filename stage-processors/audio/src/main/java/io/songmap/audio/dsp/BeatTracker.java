@@ -126,7 +126,7 @@ public final class BeatTracker {
     }
 
     /** The onset envelope of the band below {@link #LOW_BAND_HZ}, frame for frame with the full one. */
-    static OnsetEnvelope lowBandEnvelope(float[] mono, int sampleRate) {
+    private static OnsetEnvelope lowBandEnvelope(float[] mono, int sampleRate) {
         OnsetEnvelope.Settings full = OnsetEnvelope.Settings.DEFAULT;
         return OnsetEnvelope.of(mono, sampleRate, new OnsetEnvelope.Settings(full.frameSeconds(), full.hopSeconds(),
                 full.melBands(), full.minHz(), LOW_BAND_HZ, full.compression()));
