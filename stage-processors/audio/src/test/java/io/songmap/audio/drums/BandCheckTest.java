@@ -1,5 +1,6 @@
 package io.songmap.audio.drums;
 
+import static io.songmap.audio.songmap.DrumInstrument.CRASH;
 import static io.songmap.audio.songmap.DrumInstrument.HIHAT;
 import static io.songmap.audio.songmap.DrumInstrument.KICK;
 import static io.songmap.audio.songmap.DrumInstrument.RIDE;
@@ -7,6 +8,7 @@ import static io.songmap.audio.songmap.DrumInstrument.SNARE;
 import static io.songmap.audio.songmap.DrumInstrument.TOM;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.songmap.audio.drums.BandCheck.Level;
 import io.songmap.audio.drums.BandCheck.Outcome;
@@ -31,10 +33,18 @@ class BandCheckTest {
   private final List<float[]> scores = new ArrayList<>();
   private final List<Level> levels = new ArrayList<>();
 
-  /** An onset whose high band is at {@code atDb} after rising {@code riseDb}; its low band at {@code lowDb}. */
+  /**
+   * An onset whose high band is at {@code atDb} after rising {@code riseDb}; its low band at {@code lowDb};
+   * a third of a second later the high band has died away.
+   */
   private void onset(float[] score, double atDb, double riseDb, double lowDb) {
+    ringing(score, atDb, riseDb, lowDb, -100);
+  }
+
+  /** An onset as above whose high band is still at {@code ringingDb} a third of a second later. */
+  private void ringing(float[] score, double atDb, double riseDb, double lowDb, double ringingDb) {
     scores.add(score);
-    levels.add(new Level(atDb, atDb - riseDb, lowDb));
+    levels.add(new Level(atDb, atDb - riseDb, lowDb, ringingDb));
   }
 
   /** An onset with the low band at the kick reference of {@link #kicks()} minus 8 dB (neither deep nor shallow). */
@@ -102,6 +112,46 @@ class BandCheckTest {
   }
 
   @Test
+  void aFreshBrightStrikeThatStillRingsIsACrash() {
+    calibration();
+    ringing(KICK_ALONE, 0, 20, -8, -2); // the band check would add a hi-hat; it rings: a crash
+    ringing(SNARE_ALONE, 2, 20, -8, 1);
+    ringing(HIHAT_ALONE, -3, 20, -30, -5);
+    Outcome out = refine();
+    assertThat(out.hits().subList(5, 8)).containsExactly(List.of(KICK, CRASH), List.of(SNARE, CRASH), List.of(CRASH));
+    assertThat(out.crashesFound()).isEqualTo(3);
+    assertThat(out.hiHatsAdded()).isZero();
+    assertThat(out.summary()).startsWith("added 0 hi-hats").contains("found 3 crashes");
+  }
+
+  @Test
+  void aHiHatUnderARingingCrashOrOneThatDiesAwayStaysAHiHat() {
+    calibration();
+    ringing(HIHAT_ALONE, 0, 4, -30, 0); // rose only 4 dB over a crash still ringing
+    ringing(KICK_ALONE, 0, 20, -8, -7); // a third of a second later, more than 6 dB under the reference
+    ringing(HIHAT_ALONE, -7, 20, -30, -7); // not bright
+    Outcome out = refine();
+    assertThat(out.hits().subList(5, 8)).containsExactly(List.of(HIHAT), List.of(HIHAT, KICK), List.of(HIHAT));
+    assertThat(out.crashesFound()).isZero();
+  }
+
+  @Test
+  void theRingingLevelFollowsTheBandAThirdOfASecondLater() {
+    float[] rings = new float[SR];
+    float[] stops = new float[SR];
+    int onset = SR / 4;
+    for (int i = onset; i < SR; i++) {
+      float tone = (float) (0.3 * Math.sin(2 * Math.PI * 11_000 * i / SR));
+      rings[i] = tone;
+      stops[i] = i < onset + SR / 20 ? tone : 0; // 50 ms
+    }
+    Level ring = BandCheck.level(rings, SR, onset);
+    Level stop = BandCheck.level(stops, SR, onset);
+    assertThat(ring.highRinging()).isCloseTo(ring.high(), within(1.0));
+    assertThat(stop.high() - stop.highRinging()).isGreaterThan(60);
+  }
+
+  @Test
   void cymbalsAndHiHatsAreLeftAlone() {
     calibration();
     onset(RIDE_ALONE, 0, 10);
@@ -148,7 +198,8 @@ class BandCheckTest {
     Outcome out = refine();
     assertThat(out.hits().subList(9, 11)).containsExactly(List.of(SNARE, KICK), List.of(SNARE));
     assertThat(out.kicksAdded()).isEqualTo(1);
-    assertThat(out.summary()).isEqualTo("added 0 hi-hats and 1 kicks, dropped 0 kicks, took 0 toms for kick or snare");
+    assertThat(out.summary())
+        .isEqualTo("added 0 hi-hats and 1 kicks, dropped 0 kicks, took 0 toms for kick or snare, found 0 crashes");
   }
 
   @Test
