@@ -74,6 +74,8 @@ public final class BandCheck {
 
   private static final double FLOOR = 1e-12;
   private static final double[] WINDOW = AnnoteatorFeature.periodicHann(FRAME);
+  /** A plan per worker thread: each onset needs eight spectra. */
+  private static final ThreadLocal<DoubleFFT_1D> FFT = ThreadLocal.withInitial(() -> new DoubleFFT_1D(FRAME));
 
   private BandCheck() {}
 
@@ -216,7 +218,7 @@ public final class BandCheck {
     for (int i = Math.max(0, -start); i < FRAME && start + i < mono.length; i++) {
       frame[i] = mono[start + i] * WINDOW[i];
     }
-    new DoubleFFT_1D(FRAME).realForward(frame);
+    FFT.get().realForward(frame);
     double[] power = new double[FRAME / 2];
     // JTransforms packs [Re0, Re(n/2), Re1, Im1, ...]
     power[0] = frame[0] * frame[0];
