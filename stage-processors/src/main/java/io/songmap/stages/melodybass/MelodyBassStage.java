@@ -45,7 +45,8 @@ import java.util.Map;
  * note (melody). The bass line's note starts are then corrected: overtone attacks join the note
  * they start, and starts move to the bass stem's onsets just before them ({@link BassLine}); last,
  * notes whose partials in the stem show a harmonic series an octave lower move down an octave
- * ({@link LowerOctaves}).
+ * ({@link LowerOctaves}). The melody line drops notes much quieter than the notes around them
+ * ({@link NoteLines#withoutQuiet}).
  *
  * <p>Outputs: {@value #NOTES} (artifact key of {@value #ARTIFACT}, see {@link NotesJson}),
  * {@value #BASS_NOTES}, {@value #BASS_OCTAVES_LOWERED}, {@value #MELODY_NOTES}, {@code modelName},
@@ -180,7 +181,9 @@ public final class MelodyBassStage implements StageHandler {
         List<Note> bassLine = NoteLines.bass(HarmonicGhosts.remove(bassNotes), NoteLines.BASS_CEILING_MIDI, true);
         LowerOctaves.Result bass = new LowerOctaves(BasicPitchWindowing.SAMPLE_RATE)
             .correct(BassLine.refine(bassLine, parts.get(0).onsets()), parts.get(0).signal());
-        return new Lines(bass.notes(), bass.lowered(), NoteLines.skyline(HarmonicGhosts.remove(melodyNotes)));
+        List<Note> melodyLine = NoteLines.withoutQuiet(NoteLines.skyline(HarmonicGhosts.remove(melodyNotes)),
+            NoteLines.MELODY_QUIET_SHARE, NoteLines.QUIET_WINDOW_SECONDS);
+        return new Lines(bass.notes(), bass.lowered(), melodyLine);
       });
     }).compose(lines -> {
       ctx.reportProgress(0.9);

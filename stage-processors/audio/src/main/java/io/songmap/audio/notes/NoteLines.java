@@ -1,6 +1,7 @@
 package io.songmap.audio.notes;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -13,6 +14,10 @@ public final class NoteLines {
 
     /** Highest pitch kept for the bass by default: middle C. */
     public static final int BASS_CEILING_MIDI = 60;
+    /** The melody keeps notes at least this share of the local median velocity ({@link #withoutQuiet}). */
+    public static final double MELODY_QUIET_SHARE = 0.8;
+    /** How far either side of a note the local median velocity reaches, in seconds. */
+    public static final double QUIET_WINDOW_SECONDS = 10;
     /** A note cut shorter than this by a reduction is dropped rather than kept as a blip. */
     public static final double MIN_KEPT_SECONDS = 0.05;
 
@@ -60,6 +65,42 @@ public final class NoteLines {
             line.add(note);
         }
         return line;
+    }
+
+    /**
+     * The line without its quiet notes: a note whose velocity is under {@code share} of the median
+     * velocity of the line's notes starting within {@code windowSeconds} of it is dropped. The melody is
+     * the leading voice of its stems; what the transcription hears much more weakly there is mostly
+     * another part leaking into them (the bass's upper partials, a drum's ring) or a fragment of a
+     * note's decay. The median is taken locally so that a quiet verse keeps its notes beside a loud chorus.
+     */
+    public static List<Note> withoutQuiet(List<Note> line, double share, double windowSeconds) {
+        if (!(share >= 0) || !(windowSeconds > 0)) {
+            throw new IllegalArgumentException("need share >= 0 and windowSeconds > 0");
+        }
+        List<Note> ordered = sorted(line);
+        List<Note> kept = new ArrayList<>(ordered.size());
+        int from = 0;
+        int to = 0;
+        for (Note note : ordered) {
+            while (ordered.get(from).start() < note.start() - windowSeconds) {
+                from++;
+            }
+            while (to < ordered.size() && ordered.get(to).start() <= note.start() + windowSeconds) {
+                to++;
+            }
+            int[] velocities = new int[to - from];
+            for (int i = from; i < to; i++) {
+                velocities[i - from] = ordered.get(i).velocity();
+            }
+            Arrays.sort(velocities);
+            int n = velocities.length;
+            double median = n % 2 == 1 ? velocities[n / 2] : 0.5 * (velocities[n / 2 - 1] + velocities[n / 2]);
+            if (note.velocity() >= share * median) {
+                kept.add(note);
+            }
+        }
+        return kept;
     }
 
     private static List<Note> sorted(List<Note> notes) {
