@@ -58,8 +58,8 @@ public final class Main {
   private static final String DATABASE = "songmap_bench_pipeline";
   private static final EventFilter COMPLETED = EventFilter.types("JobCompleted");
 
-  record Options(int jobs, double rate, Duration paced, int warmup, String pgUrl, int partitions, int poolSize,
-      int eventLoops, int maxInFlight, int brokerThreads) {
+  record Options(int jobs, double rate, Duration paced, Duration pacedWarmup, int warmup, int warmupSeconds, double jitSettled,
+      String pgUrl, int partitions, int poolSize, int eventLoops, int maxInFlight, int brokerThreads) {
 
     static String help() {
       return String.join("\n",
@@ -72,7 +72,12 @@ public final class Main {
           "  --jobs N            jobs submitted at once in the throughput phase (default 2000)",
           "  --rate R            jobs per second in the latency phase (default 20)",
           "  --paced-seconds S   length of the latency phase (default 25)",
-          "  --warmup N          jobs run first and not measured (default 300)",
+          "  --paced-warmup-seconds S  paced load run unmeasured just before it (default 30)",
+          "  --warmup N          at least this many jobs run first, not measured (default 2000); warm-up goes on,",
+          "                      in rounds of 1000 jobs at once, until the JIT compilers settle (see below)",
+          "  --warmup-seconds S  the longest warm-up (default 180)",
+          "  --jit-settled F     warm-up ends once the JIT compiled for at most this share of a round's time",
+          "                      (default 0.05): the figures are those of a running service, not of a cold JVM",
           "  --partitions N      partitions per topic (default 4)",
           "  --pool N            PostgreSQL connections (default 16)",
           "  --event-loops N     Vert.x event loops (default 2, one per core here)",
@@ -86,7 +91,10 @@ public final class Main {
       int jobs = 2000;
       double rate = 20;
       int pacedSeconds = 25;
-      int warmup = 300;
+      int pacedWarmup = 30;
+      int warmup = 2000;
+      int warmupSeconds = 180;
+      double jitSettled = 0.05;
       int partitions = 4;
       int pool = 16;
       int loops = 2;
@@ -98,7 +106,10 @@ public final class Main {
           case "--jobs" -> jobs = Integer.parseInt(value);
           case "--rate" -> rate = Double.parseDouble(value);
           case "--paced-seconds" -> pacedSeconds = Integer.parseInt(value);
+          case "--paced-warmup-seconds" -> pacedWarmup = Integer.parseInt(value);
           case "--warmup" -> warmup = Integer.parseInt(value);
+          case "--warmup-seconds" -> warmupSeconds = Integer.parseInt(value);
+          case "--jit-settled" -> jitSettled = Double.parseDouble(value);
           case "--partitions" -> partitions = Integer.parseInt(value);
           case "--pool" -> pool = Integer.parseInt(value);
           case "--event-loops" -> loops = Integer.parseInt(value);
@@ -108,13 +119,14 @@ public final class Main {
         }
         i++;
       }
-      if (jobs < 1 || rate <= 0 || pacedSeconds < 1 || warmup < 0 || partitions < 1 || pool < 2 || loops < 1
+      if (jobs < 1 || rate <= 0 || pacedSeconds < 1 || warmup < 0 || warmupSeconds < 0 || jitSettled <= 0 || pacedWarmup < 0
+          || partitions < 1 || pool < 2 || loops < 1
           || maxInFlight < 1 || brokerThreads < 1) {
         throw new IllegalArgumentException("every option must be positive\n" + help());
       }
       String url = System.getenv().getOrDefault("SONGMAP_PG_URL", TestPostgres.DEFAULT_URL);
-      return new Options(jobs, rate, Duration.ofSeconds(pacedSeconds), warmup, url, partitions, pool, loops,
-          maxInFlight, brokerThreads);
+      return new Options(jobs, rate, Duration.ofSeconds(pacedSeconds), Duration.ofSeconds(pacedWarmup), warmup, warmupSeconds, jitSettled, url,
+          partitions, pool, loops, maxInFlight, brokerThreads);
     }
   }
 
@@ -191,15 +203,14 @@ public final class Main {
     }
     completions.start();
 
-    if (options.warmup() > 0) {
-      List<String> warm = burst("warm", options.warmup());
-      log("warm-up: %d jobs in %.1f s", warm.size(), seconds(warm));
-    }
+    warmUp();
 
     long cpu0 = processCpuNanos();
     long pg0 = backendTicks();
     long[] machine0 = machineTicks();
+    long jit0 = jitMillis();
     List<String> burst = burst("burst", options.jobs());
+    long jit1 = jitMillis();
     long cpu1 = processCpuNanos();
     long pg1 = backendTicks();
     long[] machine1 = machineTicks();
@@ -209,21 +220,26 @@ public final class Main {
     double jvmMs = (cpu1 - cpu0) / 1e6 / options.jobs();
     double pgMs = (pg1 - pg0) * 10.0 / options.jobs(); // USER_HZ = 100
     log("throughput: %d jobs in %.2f s = %.1f jobs/s; CPU per job %.2f ms (this JVM, broker included, %.2f;"
-        + " its PostgreSQL backends %.2f); machine %.0f%% busy (%d CPUs, all programs)", options.jobs(), burstSeconds,
-        jobsPerSecond, jvmMs + pgMs, jvmMs, pgMs, busy * 100, Runtime.getRuntime().availableProcessors());
-    Thread.sleep(1000);
-
+        + " its PostgreSQL backends %.2f); machine %.0f%% busy (%d CPUs, all programs); JIT compiling %.1f s",
+        options.jobs(), burstSeconds, jobsPerSecond, jvmMs + pgMs, jvmMs, pgMs, busy * 100,
+        Runtime.getRuntime().availableProcessors(), (jit1 - jit0) / 1000.0);
+    // The consumer that times the relay's sends starts before the unmeasured paced load, so that its own code is
+    // compiled by then too.
     Publications publications = new Publications();
     Histogram latency;
+    long jitPaced0;
     try {
+      settle();
+      jitPaced0 = jitMillis();
       latency = paced();
     } finally {
       publications.close();
     }
     double p50 = latency.getValueAtPercentile(50) / 1000.0;
     double p99 = latency.getValueAtPercentile(99) / 1000.0;
-    log("latency at %.0f jobs/s: %d jobs, p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms", options.rate(),
-        latency.getTotalCount(), p50, latency.getValueAtPercentile(90) / 1000.0, p99, latency.getMaxValue() / 1000.0);
+    log("latency at %.0f jobs/s: %d jobs, p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms; JIT compiling %.1f s",
+        options.rate(), latency.getTotalCount(), p50, latency.getValueAtPercentile(90) / 1000.0, p99,
+        latency.getMaxValue() / 1000.0, (jitMillis() - jitPaced0) / 1000.0);
     hops(publications);
     System.out.printf(Locale.ROOT,
         "pipeline: %d jobs, %.1f jobs/s (all at once), p50 %.1f ms, p99 %.1f ms (paced at %s jobs/s)%n",
@@ -237,6 +253,60 @@ public final class Main {
 
   private static String hopKey(String jobId, Stage stage) {
     return jobId + "/" + stage.wireName();
+  }
+
+  /**
+   * Runs jobs in rounds of {@link #WARMUP_ROUND} at once until at least {@code --warmup} jobs have run and the JIT
+   * compilers spent at most {@code --jit-settled} of the last round's time compiling, or {@code --warmup-seconds}
+   * have passed. A cold JVM spends most of a core compiling for a minute or more (the broker, the clients and the
+   * pipeline are a lot of code), which is not what a running service pays.
+   */
+  private void warmUp() throws InterruptedException {
+    long start = System.nanoTime();
+    int jobs = 0;
+    int rounds = 0;
+    double share = Double.NaN;
+    while (jobs < options.warmup() || share > options.jitSettled()) {
+      if (rounds > 0 && System.nanoTime() - start >= options.warmupSeconds() * 1_000_000_000L) {
+        log("warm-up stopped by --warmup-seconds %d with the JIT still compiling", options.warmupSeconds());
+        break;
+      }
+      long t0 = System.nanoTime();
+      long jit0 = jitMillis();
+      burst("warm", WARMUP_ROUND);
+      share = (jitMillis() - jit0) / ((System.nanoTime() - t0) / 1e6);
+      jobs += WARMUP_ROUND;
+      rounds++;
+    }
+    log("warm-up: %d jobs in %d rounds, %.1f s; the JIT compiled for %.0f%% of the last round's time", jobs, rounds,
+        (System.nanoTime() - start) / 1e9, share * 100);
+  }
+
+  private static final int WARMUP_ROUND = 1000;
+
+  /**
+   * Before the latency phase: the warm-up wrote tens of thousands of jobs, so PostgreSQL's autovacuum and a WAL
+   * checkpoint would otherwise land in the middle of it. Vacuum and checkpoint now, then run the paced load for
+   * {@code --paced-warmup-seconds} unmeasured (the JIT has seen bursts, not one job at a time).
+   */
+  private void settle() throws InterruptedException {
+    long t0 = System.nanoTime();
+    for (String sql : List.of("VACUUM (ANALYZE) es_event", "VACUUM (ANALYZE) es_stream", "CHECKPOINT")) {
+      await(pool.query(sql).execute());
+    }
+    long jit0 = jitMillis();
+    long t1 = System.nanoTime();
+    if (options.pacedWarmup().toSeconds() > 0) {
+      paced("pwarm-", options.pacedWarmup());
+    }
+    log("settled: vacuum and checkpoint %.1f s, %d s paced unmeasured (JIT compiling %.1f s of it)",
+        (t1 - t0) / 1e9, options.pacedWarmup().toSeconds(), (jitMillis() - jit0) / 1000.0);
+  }
+
+  /** Time the JIT compilers have spent so far, summed over the compiler threads. */
+  private static long jitMillis() {
+    var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
   }
 
   /** Submits {@code n} jobs at once and waits until all completed; returns their ids. */
@@ -263,10 +333,21 @@ public final class Main {
 
   /** Submits at a steady rate for the paced duration and returns submit → JobCompleted latencies in µs. */
   private Histogram paced() throws InterruptedException {
-    int n = (int) Math.round(options.rate() * options.paced().toSeconds());
+    List<String> ids = paced(PACED, options.paced());
+    Histogram h = new Histogram(60_000_000L, 3);
+    Map<String, Instant> completed = completedAt(ids);
+    for (String id : ids) {
+      h.recordValue(Math.max(0, Duration.between(submittedAt.get(id), completed.get(id)).toNanos() / 1000));
+    }
+    return h;
+  }
+
+  /** Submits jobs named {@code prefix…} at the paced rate for {@code length}, waits for all, returns their ids. */
+  private List<String> paced(String prefix, Duration length) throws InterruptedException {
+    int n = (int) Math.round(options.rate() * length.toSeconds());
     List<String> ids = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      ids.add(PACED + UUID.randomUUID());
+      ids.add(prefix + UUID.randomUUID());
     }
     CountDownLatch done = completions.expect(ids);
     long periodNanos = (long) (1_000_000_000L / options.rate());
@@ -281,14 +362,9 @@ public final class Main {
       vertx.runOnContext(v -> submit(id));
     }
     if (!done.await(5, TimeUnit.MINUTES)) {
-      throw new IllegalStateException("paced: only " + (n - done.getCount()) + " of " + n + " jobs completed");
+      throw new IllegalStateException(prefix + ": only " + (n - done.getCount()) + " of " + n + " jobs completed");
     }
-    Histogram h = new Histogram(60_000_000L, 3);
-    Map<String, Instant> completed = completedAt(ids);
-    for (String id : ids) {
-      h.recordValue(Math.max(0, Duration.between(submittedAt.get(id), completed.get(id)).toNanos() / 1000));
-    }
-    return h;
+    return ids;
   }
 
   private Future<JobCommands.Outcome> submit(String jobId) {
