@@ -55,6 +55,14 @@ final class AppendBatcher {
     return new Stats(statements.sum(), appendsSent.sum());
   }
 
+  Runnable onAppended(Runnable listener) {
+    return notifier.onAppended(listener);
+  }
+
+  String origin() {
+    return notifier.origin();
+  }
+
   AppendBatcher(Pool pool, PgEventStoreOptions options) {
     this.pool = pool;
     this.notifier = new AppendNotifier(pool, options.notifyChannel());

@@ -68,6 +68,23 @@ public final class PgEventStore implements EventStore {
     return options;
   }
 
+  /**
+   * Runs {@code listener} (on whichever thread completed the append; keep it short) after every append of this
+   * store that wrote events, once it has committed. Subscriptions in this process use it to wake at once; those in
+   * other processes are woken by the LISTEN/NOTIFY channel. Returns the action that removes the listener.
+   */
+  public Runnable onAppended(Runnable listener) {
+    return appends.onAppended(listener);
+  }
+
+  /**
+   * The payload of the notifications this store sends after its appends; a subscriber listening on the channel in
+   * the same process as this store skips them, having been told by {@link #onAppended} already.
+   */
+  public String notificationOrigin() {
+    return appends.origin();
+  }
+
   /** Appends per statement so far: {@code [statements, appends]}, to see how much group commit happened. */
   public long[] appendStatistics() {
     AppendBatcher.Stats s = appends.stats();

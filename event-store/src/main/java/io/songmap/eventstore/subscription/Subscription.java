@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A named, durable subscription to the global log: it catches up from its stored checkpoint, then follows new
- * events, woken by LISTEN/NOTIFY and polling when no notification comes (a notified event may still be above the
+ * events, woken by appends of the same store in this process, by LISTEN/NOTIFY for the others, and by polling when
+ * no notification comes (a notified event may still be above the
  * read fence while an older transaction runs). Each page is handed to the {@link PageHandler} in a transaction that
  * also moves the checkpoint.
  *
@@ -46,6 +47,8 @@ public final class Subscription {
   private Promise<Void> wakeup;
   private long wakeupTimer = -1;
   private boolean running; // a read/handle cycle is in flight
+  private boolean notifiedWhileRunning; // the read in flight may have missed what was just appended
+  private Runnable localListener;
   private Promise<Void> pauseRequested;
   private Promise<Void> paused;
   private volatile boolean owner;
@@ -92,11 +95,17 @@ public final class Subscription {
         return Future.succeededFuture();
       }
       started = true;
+      localListener = store.onAppended(() -> context.runOnContext(v -> notified()));
       Future<Void> listening = Future.succeededFuture();
       String channel = store.options().notifyChannel();
       if (listenOptions != null && channel != null) {
         listener = PgSubscriber.subscriber(vertx, listenOptions).reconnectPolicy(retries -> 500L);
-        listener.channel(channel).handler(payload -> context.runOnContext(v -> notified()));
+        String ours = store.notificationOrigin();
+        listener.channel(channel).handler(payload -> {
+          if (!ours.equals(payload)) {
+            context.runOnContext(v -> notified());
+          }
+        });
         listening = listener.connect();
       }
       return listening.onComplete(ar -> {
@@ -121,6 +130,9 @@ public final class Subscription {
         return Future.succeededFuture();
       }
       stopped = true;
+      if (localListener != null) {
+        localListener.run();
+      }
       if (heartbeatTimer >= 0) {
         vertx.cancelTimer(heartbeatTimer);
       }
@@ -232,6 +244,7 @@ public final class Subscription {
       return;
     }
     running = true;
+    notifiedWhileRunning = false;
     long f = fence;
     Position from = checkpoint;
     store.readAll(from, options.filter(), options.pageSize())
@@ -243,7 +256,9 @@ public final class Subscription {
           }
           if (ar.succeeded()) {
             AllEventsPage page = ar.result();
-            if (page.events().isEmpty()) {
+            if (page.events().isEmpty() && notifiedWhileRunning) {
+              loop(); // the notification came after the read's snapshot
+            } else if (page.events().isEmpty()) {
               idle();
             } else {
               pollDelayMs = options.minPoll().toMillis();
@@ -299,6 +314,7 @@ public final class Subscription {
 
   private void notified() {
     pollDelayMs = options.minPoll().toMillis();
+    notifiedWhileRunning = running;
     wake();
   }
 

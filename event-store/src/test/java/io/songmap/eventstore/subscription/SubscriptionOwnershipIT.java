@@ -97,6 +97,7 @@ class SubscriptionOwnershipIT {
   @Test
   void a_notification_wakes_an_idle_subscriber_long_before_its_next_poll() throws Exception {
     TestDb.Proc p = db.process();
+    TestDb.Proc writer = db.process(); // another process: its append reaches the subscriber by NOTIFY only
     SubscriptionOptions options = SubscriptionOptions.named("woken").withOwner("W")
         .withFilter(EventFilter.ALL.forTenant("quiet"))
         .withPolling(Duration.ofMillis(20), Duration.ofSeconds(30));
@@ -107,9 +108,26 @@ class SubscriptionOwnershipIT {
     // Idle since ~0 s: reads at 0.02, 0.06, ... 2.54 s, then the next poll is due at 5.1 s. An append at 3 s is
     // seen before 4.5 s only if its notification wakes the subscriber.
     Thread.sleep(3000);
-    await(p.store.append("quiet", "wake", ExpectedVersion.NO_STREAM, Events.events("E", 1)));
+    await(writer.store.append("quiet", "wake", ExpectedVersion.NO_STREAM, Events.events("E", 1)));
     await().atMost(Duration.ofMillis(1500))
         .until(() -> handled("SELECT count(*) FROM handled WHERE owner = 'W'") == 1);
+    await(sub.stop());
+  }
+
+  @Test
+  void an_append_of_the_same_store_wakes_a_subscriber_without_any_notification() throws Exception {
+    TestDb.Proc p = db.process();
+    SubscriptionOptions options = SubscriptionOptions.named("woken-here").withOwner("H")
+        .withFilter(EventFilter.ALL.forTenant("here"))
+        .withPolling(Duration.ofMillis(20), Duration.ofSeconds(30));
+    // No LISTEN connection: only polling, or the store telling its subscribers directly.
+    Subscription sub = Subscription.create(p.vertx, p.store, null, options, (tx, events) -> handle(tx, events, "H"));
+    await(sub.start());
+    await().atMost(Duration.ofSeconds(10)).until(sub::isOwner);
+    Thread.sleep(3000); // idle: the next poll is due at 5.1 s (see above)
+    await(p.store.append("here", "wake", ExpectedVersion.NO_STREAM, Events.events("E", 1)));
+    await().atMost(Duration.ofMillis(1500))
+        .until(() -> handled("SELECT count(*) FROM handled WHERE owner = 'H'") == 1);
     await(sub.stop());
   }
 }
