@@ -18,6 +18,7 @@ final class CpuMeter {
   private final java.util.Set<Integer> backends;
   private final long wall = System.nanoTime();
   private final long jvm = jvmCpu();
+  private final long jit = jitMillis();
   private final long[] machine = machineJiffies();
   private final Map<Integer, Long> pg;
 
@@ -31,6 +32,12 @@ final class CpuMeter {
   private static long jvmCpu() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
+  }
+
+  /** Time the JIT compilers have spent so far, summed over their threads. */
+  static long jitMillis() {
+    var c = ManagementFactory.getCompilationMXBean();
+    return c != null && c.isCompilationTimeMonitoringSupported() ? c.getTotalCompilationTime() : 0;
   }
 
   /** {user+nice+system, irq+softirq, total} jiffies from /proc/stat. */
@@ -97,8 +104,8 @@ final class CpuMeter {
     double perOpUs = ops == 0 ? 0 : 1e6 * wallS / ops;
     double backendCores = backendTicks / 100.0 / wallS;
     return String.format(Locale.ROOT, "cpu per %s: jvm %.0f + pg %.0f us (our backends %.0f, background %.0f);"
-            + " cpu cores: jvm %.2f, pg %.2f, irq %.2f, other procs %.2f, of %d", opName, jvmCores * perOpUs,
-        pgCores * perOpUs, backendCores * perOpUs, (pgCores - backendCores) * perOpUs, jvmCores, pgCores, irq,
-        Math.max(0, procs - jvmCores - pgCores), cores);
+            + " cpu cores: jvm %.2f (JIT compiling %.2f), pg %.2f, irq %.2f, other procs %.2f, of %d", opName,
+        jvmCores * perOpUs, pgCores * perOpUs, backendCores * perOpUs, (pgCores - backendCores) * perOpUs, jvmCores,
+        (jitMillis() - jit) / 1000.0 / wallS, pgCores, irq, Math.max(0, procs - jvmCores - pgCores), cores);
   }
 }
