@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -63,7 +62,7 @@ public final class JobCommands {
   private final Job job;
   private final int maxConflictRetries;
   private final StateCache cache;
-  private final Map<String, Future<Outcome>> queues = new ConcurrentHashMap<>();
+  private final Map<String, Lane> lanes = new java.util.HashMap<>(); // guarded by itself
 
   /**
    * @param cacheSize how many job states to remember for {@link #recent}; 0 remembers none
@@ -152,71 +151,150 @@ public final class JobCommands {
   /**
    * Commands for one job from this process run one at a time, in the order they came: the second of two
    * concurrent results (the fan-out stages finishing together) then decides against the state the first
-   * left instead of losing a version conflict and reading again. Other processes are still kept apart by
-   * the expected version alone.
+   * left instead of losing a version conflict and reading again. Commands that queued up behind a running
+   * one go together, decided one after the other and appended at once (one round trip instead of one per
+   * command); should that batch fail, each goes again on its own, so that one command's rejection is not
+   * another's. Other processes are still kept apart by the expected version alone.
    */
   private Future<Outcome> sequenced(String tenant, List<JobCommand> commands, Meta meta, JobState assumed) {
-    Context context = vertx.getOrCreateContext();
     String key = tenant + '/' + commands.get(0).jobId();
-    Promise<Outcome> result = Promise.promise();
-    Future<Outcome> mine = result.future();
-    Future<Outcome> before = queues.put(key, mine);
-    Runnable run = () -> context.runOnContext(v -> {
-      // A command that waited may know less than the one before it wrote.
-      JobState latest = cache.get(tenant, commands.get(0).jobId());
-      JobState start = assumed != null && latest != null && latest.version() > assumed.version() ? latest : assumed;
-      attempt(tenant, commands, meta, start, 0).onComplete(ar -> {
-        queues.remove(key, mine);
-        result.handle(ar);
-      });
-    });
-    if (before == null) {
-      run.run();
-    } else {
-      before.onComplete(ignored -> run.run());
+    Waiter w = new Waiter(tenant, commands, meta, assumed, Promise.promise(), vertx.getOrCreateContext());
+    boolean start;
+    synchronized (lanes) {
+      Lane lane = lanes.computeIfAbsent(key, k -> new Lane());
+      lane.waiting.add(w);
+      start = !lane.running;
+      lane.running = true;
     }
-    return mine;
+    if (start) {
+      runNext(key);
+    }
+    return w.result().future();
   }
 
-  private Future<Outcome> attempt(String tenant, List<JobCommand> commands, Meta meta, JobState assumed, int tries) {
+  /** A command (or a caller's batch of commands) waiting for its job's lane. */
+  private record Waiter(String tenant, List<JobCommand> commands, Meta meta, JobState assumed,
+      Promise<Outcome> result, Context context) {}
+
+  private static final class Lane {
+    boolean running;
+    final List<Waiter> waiting = new ArrayList<>();
+  }
+
+  private void runNext(String key) {
+    List<Waiter> batch;
+    synchronized (lanes) {
+      Lane lane = lanes.get(key);
+      if (lane.waiting.isEmpty()) {
+        lanes.remove(key);
+        return;
+      }
+      batch = List.copyOf(lane.waiting);
+      lane.waiting.clear();
+    }
+    batch.get(0).context().runOnContext(v -> run(batch).onComplete(ar -> runNext(key)));
+  }
+
+  private Future<Void> run(List<Waiter> batch) {
+    Waiter first = batch.get(0);
+    String jobId = first.commands().get(0).jobId();
+    // A command that waited may know less than the one before it wrote.
+    JobState start = first.assumed();
+    for (Waiter w : batch) {
+      if (w.assumed() != null && (start == null || w.assumed().version() > start.version())) {
+        start = w.assumed();
+      }
+    }
+    JobState latest = cache.get(first.tenant(), jobId);
+    if (start != null && latest != null && latest.version() > start.version()) {
+      start = latest;
+    }
+    List<JobCommand> commands = new ArrayList<>();
+    List<Meta> metas = new ArrayList<>();
+    for (Waiter w : batch) {
+      for (JobCommand c : w.commands()) {
+        commands.add(c);
+        metas.add(w.meta());
+      }
+    }
+    return attempt(first.tenant(), commands, metas, start, 0).transform(ar -> {
+      if (ar.succeeded()) {
+        int at = 0;
+        for (Waiter w : batch) {
+          List<JobEvent> mine = new ArrayList<>();
+          for (int i = 0; i < w.commands().size(); i++) {
+            mine.addAll(ar.result().perCommand().get(at++));
+          }
+          settle(w, Future.succeededFuture(new Outcome(List.copyOf(mine), ar.result().state())));
+        }
+        return Future.succeededFuture();
+      }
+      if (batch.size() == 1) {
+        settle(first, Future.failedFuture(ar.cause()));
+        return Future.succeededFuture();
+      }
+      return oneByOne(batch, 0);
+    });
+  }
+
+  /** Completes a caller's future on the caller's own context, where it may keep state of its own. */
+  private static void settle(Waiter w, Future<Outcome> outcome) {
+    if (Vertx.currentContext() == w.context()) {
+      w.result().handle(outcome);
+    } else {
+      w.context().runOnContext(v -> w.result().handle(outcome));
+    }
+  }
+
+  private Future<Void> oneByOne(List<Waiter> batch, int i) {
+    if (i == batch.size()) {
+      return Future.succeededFuture();
+    }
+    return run(List.of(batch.get(i))).compose(v -> oneByOne(batch, i + 1));
+  }
+
+  /** The events each command decided, in order, and the job's state after all of them. */
+  private record Decided(List<List<JobEvent>> perCommand, JobState state) {}
+
+  private Future<Decided> attempt(String tenant, List<JobCommand> commands, List<Meta> metas, JobState assumed,
+      int tries) {
     String jobId = commands.get(0).jobId();
     Future<JobState> current = assumed != null && assumed.exists() ? Future.succeededFuture(assumed)
         : load(tenant, jobId);
     return current.compose(state -> {
-      List<JobEvent> events = new ArrayList<>();
+      List<List<JobEvent>> perCommand = new ArrayList<>(commands.size());
+      List<NewEvent> toAppend = new ArrayList<>();
       JobState after = state;
       try {
-        for (JobCommand command : commands) {
-          for (JobEvent e : job.decide(command, after)) {
-            events.add(e);
+        for (int i = 0; i < commands.size(); i++) {
+          List<JobEvent> decided = job.decide(commands.get(i), after);
+          String metaJson = metas.get(i).toJson().encode();
+          for (JobEvent e : decided) {
             after = Job.evolve(after, e);
+            toAppend.add(new NewEvent(UUID.randomUUID(), JobEventType.typeNameOf(e), JobEventType.SCHEMA_VERSION,
+                JobEventJson.toJson(e).encode(), metaJson));
           }
+          perCommand.add(decided);
         }
       } catch (RuntimeException rejection) {
         return Future.failedFuture(rejection);
       }
-      if (events.isEmpty()) {
+      if (toAppend.isEmpty()) {
         // Nothing to do is only believed of the stream as it is now, not of an assumed state.
-        return state == assumed ? attempt(tenant, commands, meta, null, tries)
-            : Future.succeededFuture(new Outcome(List.of(), state));
-      }
-      String metaJson = meta.toJson().encode();
-      List<NewEvent> toAppend = new ArrayList<>(events.size());
-      for (JobEvent e : events) {
-        toAppend.add(new NewEvent(UUID.randomUUID(), JobEventType.typeNameOf(e), JobEventType.SCHEMA_VERSION,
-            JobEventJson.toJson(e).encode(), metaJson));
+        return state == assumed ? attempt(tenant, commands, metas, null, tries)
+            : Future.succeededFuture(new Decided(perCommand, state));
       }
       JobState finalState = after;
       return store.append(tenant, streamId(jobId), ExpectedVersion.exactly(state.version()), toAppend)
           .map(r -> {
             cache.put(tenant, jobId, finalState);
-            return new Outcome(List.copyOf(events), finalState);
+            return new Decided(perCommand, finalState);
           })
           .recover(err -> {
             if (err instanceof WrongExpectedVersion && tries < maxConflictRetries) {
               // A stale assumption is no contention: read again at once.
               Future<Void> pause = state == assumed ? Future.succeededFuture() : backoff(tries);
-              return pause.compose(v -> attempt(tenant, commands, meta, null, tries + 1));
+              return pause.compose(v -> attempt(tenant, commands, metas, null, tries + 1));
             }
             return Future.failedFuture(err);
           });
