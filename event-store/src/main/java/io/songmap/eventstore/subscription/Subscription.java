@@ -21,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * read fence while an older transaction runs). Each page is handed to the {@link PageHandler} in a transaction that
  * also moves the checkpoint.
  *
+ * <p>A subscription made with {@link #createSending} hands pages to a {@link PageSender} instead: it reads and
+ * sends the next page while earlier ones wait for their acknowledgements (up to {@code pagesInFlight} pages), and
+ * moves the checkpoint past each page, in order, once it is acknowledged.
+ *
  * <p>Among all processes running a subscription of the same name, only the holder of its lease reads and handles
  * events; the others retry every heartbeat and take over once the owner has stopped renewing for {@code leaseTtl}.
  *
@@ -35,6 +39,8 @@ public final class Subscription {
   private final PgConnectOptions listenOptions;
   private final SubscriptionOptions options;
   private final PageHandler handler;
+  private final PageSender sender; // non-null: pages are sent ahead of their checkpoints
+  private final int pagesInFlight;
 
   private PgSubscriber listener;
   private boolean started;
@@ -53,15 +59,24 @@ public final class Subscription {
   private Promise<Void> paused;
   private volatile boolean owner;
   private volatile Position position;
+  // Sending mode only.
+  private final java.util.ArrayDeque<Sent> sent = new java.util.ArrayDeque<>();
+  private Position readFrom; // where the next read starts: after the last page sent
+  private boolean committing;
+  private int generation; // bumped whenever the pages in flight are given up
+
+  private record Sent(long fence, AllEventsPage page, Future<PageHandler> acked) {}
 
   private Subscription(Vertx vertx, PgEventStore store, PgConnectOptions listenOptions, SubscriptionOptions options,
-      PageHandler handler) {
+      PageHandler handler, PageSender sender, int pagesInFlight) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.store = store;
     this.listenOptions = listenOptions;
     this.options = options;
     this.handler = handler;
+    this.sender = sender;
+    this.pagesInFlight = pagesInFlight;
     this.pollDelayMs = options.minPoll().toMillis();
   }
 
@@ -71,7 +86,20 @@ public final class Subscription {
    */
   public static Subscription create(Vertx vertx, PgEventStore store, PgConnectOptions listenOptions,
       SubscriptionOptions options, PageHandler handler) {
-    return new Subscription(vertx, store, listenOptions, options, handler);
+    return new Subscription(vertx, store, listenOptions, options, handler, null, 1);
+  }
+
+  /**
+   * Creates a subscription that sends pages ahead of their checkpoints (see {@link PageSender}), with at most
+   * {@code pagesInFlight} pages sent and not yet checkpointed.
+   */
+  public static Subscription createSending(Vertx vertx, PgEventStore store, PgConnectOptions listenOptions,
+      SubscriptionOptions options, PageSender sender, int pagesInFlight) {
+    if (pagesInFlight < 1) {
+      throw new IllegalArgumentException("pagesInFlight must be >= 1");
+    }
+    return new Subscription(vertx, store, listenOptions, options, null, java.util.Objects.requireNonNull(sender),
+        pagesInFlight);
   }
 
   public SubscriptionOptions options() {
@@ -156,7 +184,7 @@ public final class Subscription {
       if (paused == null) {
         paused = Promise.promise();
         pauseRequested = paused;
-        if (!running) {
+        if (!busy()) {
           paused.tryComplete();
         }
         wake();
@@ -174,6 +202,7 @@ public final class Subscription {
         return Checkpoints.load(store.pool(), options.name()).map(p -> {
           checkpoint = p;
           position = p;
+          restartFromCheckpoint();
           loop();
           return null;
         });
@@ -226,6 +255,7 @@ public final class Subscription {
       }
       checkpoint = ar.result();
       position = checkpoint;
+      restartFromCheckpoint();
       owner = true;
       log.info("subscription {}: owned by {} (fence {}) from {}", options.name(), options.owner(), newFence,
           checkpoint);
@@ -239,7 +269,28 @@ public final class Subscription {
     wake();
   }
 
+  private boolean busy() {
+    return running || committing || !sent.isEmpty();
+  }
+
+  /** Gives up the pages in flight (sending mode): the next read starts at the checkpoint. */
+  private void restartFromCheckpoint() {
+    generation++;
+    sent.clear();
+    readFrom = checkpoint;
+  }
+
+  private void settled() {
+    if (pauseRequested != null && !busy()) {
+      pauseRequested.tryComplete();
+    }
+  }
+
   private void loop() {
+    if (sender != null) {
+      loopSending();
+      return;
+    }
     if (running || stopped || fence == null || pauseRequested != null) {
       return;
     }
@@ -279,6 +330,114 @@ public final class Subscription {
             sleepThenLoop(options.maxPoll().toMillis());
           }
         });
+  }
+
+  private void loopSending() {
+    if (running || stopped || fence == null || pauseRequested != null || sent.size() >= pagesInFlight) {
+      return;
+    }
+    running = true;
+    notifiedWhileRunning = false;
+    long f = fence;
+    int gen = generation;
+    Position from = readFrom;
+    store.readAll(from, options.filter(), options.pageSize()).onComplete(ar -> {
+      running = false;
+      if (abandoned(gen != generation || fence == null || fence != f, ar, "page after " + from)) {
+        return;
+      }
+      AllEventsPage page = ar.result();
+      if (page.events().isEmpty()) {
+        settled();
+        if (notifiedWhileRunning) {
+          loop();
+        } else if (sent.isEmpty()) {
+          idle();
+        }
+        // else: the next checkpoint calls loop() again
+        return;
+      }
+      Future<PageHandler> acked;
+      try {
+        acked = sender.send(page.events());
+      } catch (RuntimeException e) {
+        acked = Future.failedFuture(e);
+      }
+      sent.add(new Sent(f, page, acked));
+      readFrom = page.last();
+      pollDelayMs = options.minPoll().toMillis();
+      acked.onComplete(x -> context.runOnContext(v -> commitSent()));
+      loop();
+    });
+  }
+
+  /** Moves the checkpoint past the oldest page sent, once it is acknowledged; one transaction at a time. */
+  private void commitSent() {
+    if (committing || sent.isEmpty() || !sent.peek().acked().isComplete()) {
+      settled();
+      return;
+    }
+    Sent head = sent.peek();
+    if (head.acked().failed()) {
+      giveUp("sending the page after " + checkpoint, head.acked().cause());
+      return;
+    }
+    committing = true;
+    int gen = generation;
+    Position from = checkpoint;
+    List<RecordedEvent> events = head.page().events();
+    store.pool().withTransaction(tx -> head.acked().result().handle(tx, events)
+            .compose(v -> Checkpoints.move(tx, options.name(), options.owner(), head.fence(), from, head.page().last())))
+        .onComplete(ar -> {
+          committing = false;
+          if (abandoned(gen != generation, ar, "the checkpoint after " + from)) {
+            return;
+          }
+          sent.poll();
+          if (fence != null && fence == head.fence()) {
+            checkpoint = head.page().last();
+            position = checkpoint;
+          }
+          commitSent();
+          loop();
+        });
+  }
+
+  /**
+   * Sending mode, after a read or a checkpoint came back: true when there is nothing more to do with it, because
+   * the pages in flight were given up meanwhile ({@code stale}) or because it failed (then they are now).
+   */
+  private boolean abandoned(boolean stale, io.vertx.core.AsyncResult<?> ar, String what) {
+    if (stale) {
+      settled();
+      loop();
+      return true;
+    }
+    if (ar.failed()) {
+      giveUp(what, ar.cause());
+      return true;
+    }
+    return false;
+  }
+
+  /** Sending mode: something failed; forget the pages in flight and go on from the stored checkpoint. */
+  private void giveUp(String what, Throwable cause) {
+    restartFromCheckpoint();
+    settled();
+    if (cause instanceof Checkpoints.CheckpointMoved) {
+      Checkpoints.load(store.pool(), options.name()).onComplete(p -> {
+        if (p.succeeded()) {
+          checkpoint = p.result();
+          position = checkpoint;
+          readFrom = checkpoint;
+        }
+        sleepThenLoop(options.minPoll().toMillis());
+      });
+    } else {
+      log.warn("subscription {}: {} failed, starting again from {}: {}", options.name(), what, checkpoint,
+          String.valueOf(cause));
+      sleepThenLoop(options.maxPoll().toMillis());
+    }
   }
 
   private Future<AllEventsPage> handle(long f, Position from, AllEventsPage page) {

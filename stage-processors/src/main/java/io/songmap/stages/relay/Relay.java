@@ -4,6 +4,7 @@ import io.songmap.avro.wire.AvroWire;
 import io.songmap.eventstore.EventFilter;
 import io.songmap.eventstore.RecordedEvent;
 import io.songmap.eventstore.postgres.PgEventStore;
+import io.songmap.eventstore.subscription.PageHandler;
 import io.songmap.eventstore.subscription.Subscription;
 import io.songmap.eventstore.subscription.SubscriptionOptions;
 import io.songmap.job.JobEvent;
@@ -42,9 +43,11 @@ import org.slf4j.LoggerFactory;
  * The outbox relay: the event table is the outbox. A named event-store {@link Subscription} reads the
  * global log gap-safely in store order and, for each page, publishes every job event to
  * {@code songmap.job-events.v1} and each StageRequested as a StageTask to its stage's topic (key =
- * job id, Avro single-object encoding), waits for every acknowledgement of the idempotent producer,
- * and only then lets the page's transaction commit the checkpoint. A crash before the commit
- * republishes the page (consumers are idempotent by event id and attempt); nothing is ever skipped.
+ * job id, Avro single-object encoding), and commits the checkpoint past a page only once the idempotent
+ * producer has every acknowledgement for it. Up to {@link #PAGES_IN_FLIGHT} pages go out before the
+ * first of them is acknowledged, so a new event need not wait for the previous page's acknowledgement
+ * and checkpoint. A crash before the commit republishes the page (consumers are idempotent by event
+ * id and attempt); nothing is ever skipped.
  *
  * <p>A StageRequested whose {@code notBefore} lies in the future is not published yet: its task is
  * written to {@code relay_delayed_task} in the page's transaction and published by a timer once due,
@@ -69,6 +72,9 @@ public final class Relay extends VerticleBase {
   private static final String SELECT_DUE = "SELECT event_id, topic, job_id, payload FROM relay_delayed_task"
       + " WHERE due_at <= $1 ORDER BY due_at, event_id LIMIT $2 FOR UPDATE SKIP LOCKED";
   private static final String DELETE_SENT = "DELETE FROM relay_delayed_task WHERE event_id = ANY($1)";
+
+  /** Pages sent and waiting for their acknowledgements before the relay stops reading ahead. */
+  static final int PAGES_IN_FLIGHT = 4;
 
   private final PgEventStore store;
   private final PgConnectOptions listenOptions;
@@ -113,7 +119,8 @@ public final class Relay extends VerticleBase {
         .compose(v -> vertx.executeBlocking(this::createProducer))
         .compose(p -> {
           producer = p;
-          subscription = Subscription.create(vertx, store, listenOptions, options, this::relayPage);
+          subscription = Subscription.createSending(vertx, store, listenOptions, options, this::relayPage,
+              PAGES_IN_FLIGHT);
           return subscription.start();
         })
         .onSuccess(v -> {
@@ -167,10 +174,11 @@ public final class Relay extends VerticleBase {
 
   // ---- the page: publish in store order, park future tasks, wait for every ack
 
-  private Future<Void> relayPage(SqlConnection tx, List<RecordedEvent> events) {
-    // The page's commit need not wait for the WAL flush: losing it in a crash loses the checkpoint and the
-    // parked tasks together, and the page is relayed again, which consumers take as duplicates.
-    Future<?> relaxed = tx.query("SET LOCAL synchronous_commit TO OFF").execute();
+  /**
+   * Sends the page's records now; once every one is acknowledged, the subscription commits the checkpoint past
+   * the page in a transaction that also parks its future tasks.
+   */
+  private Future<PageHandler> relayPage(List<RecordedEvent> events) {
     Instant now = Instant.now();
     Acks acks = new Acks();
     List<Tuple> delayed = new ArrayList<>();
@@ -205,15 +213,20 @@ public final class Relay extends VerticleBase {
         }
       }
     }
-    Future<Void> parked = delayed.isEmpty() ? relaxed.mapEmpty()
-        : relaxed.compose(v -> tx.preparedQuery(INSERT_DELAYED).executeBatch(delayed)).mapEmpty();
     Instant due = earliestDue;
-    return parked.compose(v -> acks.all()).onSuccess(v -> {
-      if (due != null) {
-        // After the commit, the parked tasks are visible to the scan; look for them when the first is due.
-        long delay = Math.max(1, Duration.between(Instant.now(), due).toMillis() + 1);
-        vertx.setTimer(delay, id -> scanDelayed());
-      }
+    return acks.all().map(v -> (tx, page) -> {
+      // The commit need not wait for the WAL flush: losing it in a crash loses the checkpoint and the parked tasks
+      // together, and the page is relayed again, which consumers take as duplicates.
+      Future<?> relaxed = tx.query("SET LOCAL synchronous_commit TO OFF").execute();
+      Future<Void> parked = delayed.isEmpty() ? relaxed.mapEmpty()
+          : relaxed.compose(x -> tx.preparedQuery(INSERT_DELAYED).executeBatch(delayed)).mapEmpty();
+      return parked.onSuccess(x -> {
+        if (due != null) {
+          // The parked tasks are visible to the scan once this commits; look for them when the first is due.
+          long delay = Math.max(1, Duration.between(Instant.now(), due).toMillis() + 1);
+          vertx.setTimer(delay, id -> scanDelayed());
+        }
+      });
     });
   }
 
