@@ -500,6 +500,11 @@ public final class Main {
   private void close() {
     completions.close();
     try {
+      // The relay and the workers stop first (the relay commits what was acknowledged, the workers their
+      // offsets), while the pool they use is still open.
+      List<Future<Void>> undeployed = new ArrayList<>();
+      vertx.deploymentIDs().forEach(id -> undeployed.add(vertx.undeploy(id)));
+      Future.join(undeployed).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       log("closing Vert.x: %s", e);
