@@ -17,9 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A named, durable subscription to the global log: it catches up from its stored checkpoint, then follows new
  * events, woken by appends of the same store in this process, by LISTEN/NOTIFY for the others, and by polling when
- * no notification comes (a notified event may still be above the
- * read fence while an older transaction runs). Each page is handed to the {@link PageHandler} in a transaction that
- * also moves the checkpoint.
+ * no notification comes (a notified event may still be above the read fence while an older transaction runs).
+ * Each page is handed to the {@link PageHandler} in a transaction that also moves the checkpoint.
  *
  * <p>A subscription made with {@link #createSending} hands pages to a {@link PageSender} instead: it reads and
  * sends the next page while earlier ones wait for their acknowledgements (up to {@code pagesInFlight} pages), and
