@@ -76,15 +76,8 @@ final class DrumSynth {
 
     /** A click on every beat, accented on the downbeat. */
     static Rendering clickTrack(double bpm, double seconds, double start, int sampleRate) {
-        List<Hit> hits = new ArrayList<>();
-        List<Double> beats = new ArrayList<>();
-        double period = 60 / bpm;
-        for (int k = 0; start + k * period < seconds - 0.4; k++) {
-            double t = start + k * period;
-            hits.add(new Hit(t, Drum.CLICK, k % 4 == 0 ? 1.0 : 0.6));
-            beats.add(t);
-        }
-        return render(hits, seconds, sampleRate, beats.stream().mapToDouble(Double::doubleValue).toArray(), 1);
+        return pattern(bpm, seconds, start, sampleRate, 1,
+            (k, t, period, random, hits) -> hits.add(new Hit(t, Drum.CLICK, k % 4 == 0 ? 1.0 : 0.6)));
     }
 
     /** Adds the hits of beat {@code k} (at {@code t}, {@code period} seconds long) of a pattern. */
