@@ -12,6 +12,7 @@ import io.songmap.eventstore.RecordedEvent;
 import io.songmap.eventstore.postgres.PgEventStore;
 import io.songmap.eventstore.postgres.PgEventStoreOptions;
 import io.songmap.job.AudioSource;
+import io.songmap.job.Job;
 import io.songmap.job.JobCommand;
 import io.songmap.job.stage.Stage;
 import io.songmap.stages.jobs.JobCommands;
@@ -59,7 +60,7 @@ public final class Main {
   private static final EventFilter COMPLETED = EventFilter.types("JobCompleted");
 
   record Options(int jobs, double rate, Duration paced, Duration pacedWarmup, int warmup, int warmupSeconds, double jitSettled,
-      String pgUrl, int partitions, int poolSize, int eventLoops, int maxInFlight, int brokerThreads) {
+      String pgUrl, int partitions, int poolSize, int eventLoops, int maxInFlight, int brokerThreads, int gatherMs) {
 
     static String help() {
       return String.join("\n",
@@ -71,7 +72,7 @@ public final class Main {
           "",
           "  --jobs N            jobs submitted at once in the throughput phase (default 2000)",
           "  --rate R            jobs per second in the latency phase (default 20)",
-          "  --paced-seconds S   length of the latency phase (default 25)",
+          "  --paced-seconds S   length of the latency phase (default 100: 2000 jobs at 20/s, as the peer's)",
           "  --paced-warmup-seconds S  paced load run unmeasured just before it (default 30)",
           "  --warmup N          at least this many jobs run first, not measured (default 2000); warm-up goes on,",
           "                      in rounds of 1000 jobs at once, until the JIT compilers settle (see below)",
@@ -83,6 +84,8 @@ public final class Main {
           "  --event-loops N     Vert.x event loops (default 2, one per core here)",
           "  --max-in-flight N   tasks per stage worker at once (default 64)",
           "  --broker-threads N  the broker's request handler threads (default 2; network threads: half)",
+          "  --gather-ms MS      how long a fan-out stage's result waits for its siblings' to share one append",
+          "                      (default " + JobCommands.DEFAULT_GATHER_WINDOW.toMillis() + ", as in the service; 0: none)",
           "  PostgreSQL: SONGMAP_PG_URL (postgresql://user[:password]@host[:port]/db; the db part is replaced),",
           "  default " + TestPostgres.DEFAULT_URL);
     }
@@ -90,7 +93,7 @@ public final class Main {
     static Options parse(String[] args) {
       int jobs = 2000;
       double rate = 20;
-      int pacedSeconds = 25;
+      int pacedSeconds = 100;
       int pacedWarmup = 30;
       int warmup = 2000;
       int warmupSeconds = 180;
@@ -100,6 +103,7 @@ public final class Main {
       int loops = 2;
       int maxInFlight = 64;
       int brokerThreads = 2;
+      int gatherMs = (int) JobCommands.DEFAULT_GATHER_WINDOW.toMillis();
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : null;
         switch (args[i]) {
@@ -115,18 +119,19 @@ public final class Main {
           case "--event-loops" -> loops = Integer.parseInt(value);
           case "--max-in-flight" -> maxInFlight = Integer.parseInt(value);
           case "--broker-threads" -> brokerThreads = Integer.parseInt(value);
+          case "--gather-ms" -> gatherMs = Integer.parseInt(value);
           default -> throw new IllegalArgumentException("unknown option " + args[i] + "\n" + help());
         }
         i++;
       }
       if (jobs < 1 || rate <= 0 || pacedSeconds < 1 || warmup < 0 || warmupSeconds < 0 || jitSettled <= 0 || pacedWarmup < 0
           || partitions < 1 || pool < 2 || loops < 1
-          || maxInFlight < 1 || brokerThreads < 1) {
+          || maxInFlight < 1 || brokerThreads < 1 || gatherMs < 0) {
         throw new IllegalArgumentException("every option must be positive\n" + help());
       }
       String url = System.getenv().getOrDefault("SONGMAP_PG_URL", TestPostgres.DEFAULT_URL);
       return new Options(jobs, rate, Duration.ofSeconds(pacedSeconds), Duration.ofSeconds(pacedWarmup), warmup, warmupSeconds, jitSettled, url,
-          partitions, pool, loops, maxInFlight, brokerThreads);
+          partitions, pool, loops, maxInFlight, brokerThreads, gatherMs);
     }
   }
 
@@ -157,7 +162,8 @@ public final class Main {
     this.store = await(PgEventStore.start(pool, PgEventStoreOptions.DEFAULT));
     KafkaTopics.DEFAULT.createAllBlocking(kafka.bootstrapServers(), options.partitions(), (short) 1,
         Duration.ofSeconds(30));
-    this.commands = new JobCommands(vertx, store);
+    this.commands = new JobCommands(vertx, store, Job.withDefaults(), 20, JobCommands.DEFAULT_CACHE_SIZE,
+        Duration.ofMillis(options.gatherMs()));
     this.completions = new Completions();
   }
 
@@ -402,13 +408,21 @@ public final class Main {
   private void hops(Publications publications) {
     Map<String, Instant> requested = new java.util.HashMap<>();
     Map<String, Instant> resulted = new java.util.HashMap<>();
+    Map<String, Instant> jobEnds = new java.util.HashMap<>();
     for (Row row : await(pool.preparedQuery("SELECT stream_id, type, data->>'stage', recorded_at FROM es_event"
-        + " WHERE tenant = $1 AND stream_id LIKE '" + PACED + "%' AND type IN ('StageRequested', 'StageCompleted')")
+        + " WHERE tenant = $1 AND stream_id LIKE '" + PACED + "%'"
+        + " AND type IN ('StageRequested', 'StageCompleted', 'JobSubmitted', 'JobCompleted')")
         .execute(Tuple.of(TENANT)))) {
-      String key = row.getString(0) + "/" + row.getString(2);
       Instant at = row.getOffsetDateTime(3).toInstant();
-      (row.getString(1).equals("StageRequested") ? requested : resulted).merge(key, at, (a, b) -> a.isBefore(b) ? a : b);
+      String type = row.getString(1);
+      if (type.startsWith("Job")) {
+        jobEnds.put(row.getString(0) + "/" + type, at);
+        continue;
+      }
+      String key = row.getString(0) + "/" + row.getString(2);
+      (type.equals("StageRequested") ? requested : resulted).merge(key, at, (a, b) -> a.isBefore(b) ? a : b);
     }
+    steps(jobEnds, resulted);
     Histogram toPublish = new Histogram(60_000_000L, 3);
     Histogram toHandler = new Histogram(60_000_000L, 3);
     Histogram toResult = new Histogram(60_000_000L, 3);
@@ -428,6 +442,46 @@ public final class Main {
     log("per stage task at %.0f jobs/s (%d tasks; median / p99 ms): append→relay send %s, send→handler %s,"
         + " handler→result append %s; whole hop %s", options.rate(), whole.getTotalCount(), figures(toPublish),
         figures(toHandler), figures(toResult), figures(whole));
+  }
+
+  /**
+   * The paced jobs' time per step of the graph (median / p99 ms), between the starts of the transactions that
+   * recorded them: submit → ingest completed → separate completed → the last of the three analyses completed →
+   * JobCompleted. The fan-out step waits for the slowest of three tasks, so its tail is the widest.
+   */
+  private void steps(Map<String, Instant> jobEnds, Map<String, Instant> completed) {
+    Histogram ingest = new Histogram(60_000_000L, 3);
+    Histogram separate = new Histogram(60_000_000L, 3);
+    Histogram fanOut = new Histogram(60_000_000L, 3);
+    Histogram finish = new Histogram(60_000_000L, 3);
+    for (var e : jobEnds.entrySet()) {
+      if (!e.getKey().endsWith("/JobSubmitted")) {
+        continue;
+      }
+      String job = e.getKey().substring(0, e.getKey().length() - "/JobSubmitted".length());
+      Instant done = jobEnds.get(job + "/JobCompleted");
+      Instant ingested = completed.get(job + "/" + Stage.INGEST.wireName());
+      Instant separated = completed.get(job + "/" + Stage.SEPARATE.wireName());
+      Instant analysed = null;
+      boolean allAnalysed = true;
+      for (Stage s : List.of(Stage.DRUMS, Stage.MELODY_BASS, Stage.LYRICS)) {
+        Instant at = completed.get(job + "/" + s.wireName());
+        allAnalysed &= at != null;
+        if (at != null && (analysed == null || at.isAfter(analysed))) {
+          analysed = at;
+        }
+      }
+      if (done == null || ingested == null || separated == null || !allAnalysed) {
+        continue;
+      }
+      ingest.recordValue(micros(e.getValue(), ingested));
+      separate.recordValue(micros(ingested, separated));
+      fanOut.recordValue(micros(separated, analysed));
+      finish.recordValue(micros(analysed, done));
+    }
+    log("per step at %.0f jobs/s (%d jobs; median / p99 ms): submit→ingest %s, →separate %s,"
+        + " →last of three analyses %s, →JobCompleted %s", options.rate(), ingest.getTotalCount(), figures(ingest),
+        figures(separate), figures(fanOut), figures(finish));
   }
 
   private static long micros(Instant from, Instant to) {

@@ -8,19 +8,26 @@ import io.songmap.eventstore.WrongExpectedVersion;
 import io.songmap.job.Job;
 import io.songmap.job.JobCommand;
 import io.songmap.job.JobEvent;
+import io.songmap.job.JobEvent.StageCompleted;
+import io.songmap.job.JobEvent.StageProgressed;
+import io.songmap.job.JobEvent.StageSkipped;
+import io.songmap.job.JobEvent.StageStarted;
 import io.songmap.job.JobEventType;
 import io.songmap.job.JobState;
+import io.songmap.job.StageStatus;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The thin shell around the Job aggregate: read the job's stream, replay it, decide, append with the
@@ -57,17 +64,33 @@ public final class JobCommands {
   /** States kept by default: enough for every job in flight on a busy processor. */
   public static final int DEFAULT_CACHE_SIZE = 10_000;
 
+  /**
+   * How long a result that only waits for its siblings (see {@link #JobCommands(Vertx, EventStore, Job, int, int,
+   * Duration)}) is held by default before it is appended alone.
+   */
+  public static final Duration DEFAULT_GATHER_WINDOW = Duration.ofMillis(5);
+
   private final Vertx vertx;
   private final EventStore store;
   private final Job job;
   private final int maxConflictRetries;
   private final StateCache cache;
+  private final long gatherNanos;
   private final Map<String, Lane> lanes = new java.util.HashMap<>(); // guarded by itself
 
   /**
    * @param cacheSize how many job states to remember for {@link #recent}; 0 remembers none
+   * @param gatherWindow how long to hold a result whose events request nothing and end nothing while other stages
+   *     of the job are still requested or running (a fan-out stage finishing before its siblings): nothing
+   *     downstream waits for it, and a sibling's result arriving meanwhile goes in the same transaction, so the
+   *     last one to arrive is not queued behind the append of an earlier one. Zero appends every result at once.
    */
-  public JobCommands(Vertx vertx, EventStore store, Job job, int maxConflictRetries, int cacheSize) {
+  public JobCommands(Vertx vertx, EventStore store, Job job, int maxConflictRetries, int cacheSize,
+      Duration gatherWindow) {
+    if (gatherWindow.isNegative()) {
+      throw new IllegalArgumentException("gatherWindow must not be negative");
+    }
+    this.gatherNanos = gatherWindow.toNanos();
     this.vertx = vertx;
     this.store = store;
     this.job = job;
@@ -76,6 +99,13 @@ public final class JobCommands {
     }
     this.maxConflictRetries = maxConflictRetries;
     this.cache = new StateCache(cacheSize);
+  }
+
+  /**
+   * @param cacheSize how many job states to remember for {@link #recent}; 0 remembers none
+   */
+  public JobCommands(Vertx vertx, EventStore store, Job job, int maxConflictRetries, int cacheSize) {
+    this(vertx, store, job, maxConflictRetries, cacheSize, DEFAULT_GATHER_WINDOW);
   }
 
   public JobCommands(Vertx vertx, EventStore store, Job job, int maxConflictRetries) {
@@ -154,17 +184,29 @@ public final class JobCommands {
    * left instead of losing a version conflict and reading again. Commands that queued up behind a running
    * one go together, decided one after the other and appended at once (one round trip instead of one per
    * command); should that batch fail, each goes again on its own, so that one command's rejection is not
-   * another's. Other processes are still kept apart by the expected version alone.
+   * another's. A result that only waits for its siblings is held for the gather window first, so that the
+   * last sibling takes it along instead of queueing behind its append. Other processes are still kept apart by
+   * the expected version alone.
    */
   private Future<Outcome> sequenced(String tenant, List<JobCommand> commands, Meta meta, JobState assumed) {
     String key = tenant + '/' + commands.get(0).jobId();
     Waiter w = new Waiter(tenant, commands, meta, assumed, Promise.promise(), vertx.getOrCreateContext());
     boolean start;
+    long heldBy = -1;
     synchronized (lanes) {
       Lane lane = lanes.computeIfAbsent(key, k -> new Lane());
       lane.waiting.add(w);
       start = !lane.running;
       lane.running = true;
+      if (lane.holdTimer >= 0) {
+        // The lane was holding results for their siblings: look again with this one.
+        heldBy = lane.holdTimer;
+        lane.holdTimer = -1;
+        start = true;
+      }
+    }
+    if (heldBy >= 0) {
+      vertx.cancelTimer(heldBy);
     }
     if (start) {
       runNext(key);
@@ -179,6 +221,11 @@ public final class JobCommands {
   private static final class Lane {
     boolean running;
     final List<Waiter> waiting = new ArrayList<>();
+    /** The timer that ends the current hold, or -1 when the lane holds nothing. */
+    long holdTimer = -1;
+    /** Whether the waiting results have been held already, and until when (System.nanoTime()). */
+    boolean held;
+    long holdEnds;
   }
 
   private void runNext(String key) {
@@ -189,15 +236,87 @@ public final class JobCommands {
         lanes.remove(key);
         return;
       }
+      if (hold(key, lane)) {
+        return;
+      }
+      lane.held = false;
       batch = List.copyOf(lane.waiting);
       lane.waiting.clear();
     }
     batch.get(0).context().runOnContext(v -> run(batch).onComplete(ar -> runNext(key)));
   }
 
-  private Future<Void> run(List<Waiter> batch) {
+  /**
+   * Whether the lane's waiting results should wait a little longer for their siblings; if so, a timer ends the
+   * hold. The window counts from the first result held, however many join it. Called holding the lanes' lock.
+   */
+  private boolean hold(String key, Lane lane) {
+    if (gatherNanos == 0) {
+      return false;
+    }
+    long now = System.nanoTime();
+    long left = lane.held ? lane.holdEnds - now : gatherNanos;
+    if (left <= 0 || !onlyWaitsForSiblings(lane.waiting)) {
+      return false;
+    }
+    if (!lane.held) {
+      lane.held = true;
+      lane.holdEnds = now + gatherNanos;
+    }
+    long[] timer = new long[1];
+    timer[0] = vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)), id -> {
+      boolean expired;
+      synchronized (lanes) {
+        Lane l = lanes.get(key);
+        expired = l != null && l.holdTimer == timer[0];
+        if (expired) {
+          l.holdTimer = -1;
+          l.holdEnds = System.nanoTime(); // the window is over: the next look runs what waits
+        }
+      }
+      if (expired) {
+        runNext(key);
+      }
+    });
+    lane.holdTimer = timer[0];
+    return true;
+  }
+
+  /**
+   * Whether the waiting commands, decided against the latest state known here, would append only stage events
+   * that start nothing new and end nothing (started, progressed, completed, skipped), while other stages of the
+   * job are still requested or running. Nothing downstream waits for such an append. Without a known state, or
+   * when a command is refused or changes nothing, the answer is no: those go at once.
+   */
+  private boolean onlyWaitsForSiblings(List<Waiter> waiting) {
+    JobState state = startState(waiting);
+    if (state == null || !state.exists()) {
+      return false;
+    }
+    boolean any = false;
+    try {
+      for (Waiter w : waiting) {
+        for (JobCommand c : w.commands()) {
+          for (JobEvent e : job.decide(c, state)) {
+            if (!(e instanceof StageStarted || e instanceof StageProgressed || e instanceof StageCompleted
+                || e instanceof StageSkipped)) {
+              return false;
+            }
+            state = Job.evolve(state, e);
+            any = true;
+          }
+        }
+      }
+    } catch (RuntimeException rejected) {
+      return false;
+    }
+    return any && state.stages().values().stream()
+        .anyMatch(s -> s.status() == StageStatus.REQUESTED || s.status() == StageStatus.RUNNING);
+  }
+
+  /** The state to decide a batch against: the newest of what its callers assumed and what this instance wrote. */
+  private JobState startState(List<Waiter> batch) {
     Waiter first = batch.get(0);
-    String jobId = first.commands().get(0).jobId();
     // A command that waited may know less than the one before it wrote.
     JobState start = first.assumed();
     for (Waiter w : batch) {
@@ -205,10 +324,16 @@ public final class JobCommands {
         start = w.assumed();
       }
     }
-    JobState latest = cache.get(first.tenant(), jobId);
+    JobState latest = cache.get(first.tenant(), first.commands().get(0).jobId());
     if (start != null && latest != null && latest.version() > start.version()) {
       start = latest;
     }
+    return start;
+  }
+
+  private Future<Void> run(List<Waiter> batch) {
+    Waiter first = batch.get(0);
+    JobState start = startState(batch);
     List<JobCommand> commands = new ArrayList<>();
     List<Meta> metas = new ArrayList<>();
     for (Waiter w : batch) {
@@ -308,7 +433,10 @@ public final class JobCommands {
     return p.future();
   }
 
-  /** The latest known state per job, least recently used first out; shared by the event loops. */
+  /**
+   * The latest known state of each job in flight, least recently used first out; shared by the event loops.
+   * Finished jobs leave it.
+   */
   private static final class StateCache {
     private final int capacity;
     private final LinkedHashMap<String, JobState> states;
@@ -331,6 +459,12 @@ public final class JobCommands {
       }
       String key = tenant + '/' + jobId;
       JobState old = states.get(key);
+      if (state.isFinished()) {
+        // Nothing more happens to a finished job unless someone reprocesses it, which reads it anyway. Kept,
+        // thousands of finished states would sit in the young generation to be copied at every collection.
+        states.remove(key);
+        return;
+      }
       // Replies of concurrent commands can arrive out of order: keep the newer state.
       if (old == null || old.version() <= state.version()) {
         states.put(key, state);

@@ -19,6 +19,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,8 @@ class JobCommandsIT {
   static Vertx vertx;
   static Pool pool;
   static JobCommands commands;
+  /** Appends every result at once: what queues behind a running command is all that goes together. */
+  static JobCommands ungathered;
 
   @BeforeAll
   static void start() {
@@ -44,6 +47,7 @@ class JobCommandsIT {
         .with(new PoolOptions().setMaxSize(4)).using(vertx).build();
     PgEventStore store = await(PgEventStore.start(pool, PgEventStoreOptions.DEFAULT));
     commands = new JobCommands(vertx, store);
+    ungathered = new JobCommands(vertx, store, io.songmap.job.Job.withDefaults(), 20, 100, Duration.ZERO);
   }
 
   @AfterAll
@@ -63,7 +67,7 @@ class JobCommandsIT {
     List<Future<JobCommands.Outcome>> results = onContext(() -> {
       List<Future<JobCommands.Outcome>> all = new ArrayList<>();
       for (Stage s : List.of(Stage.DRUMS, Stage.MELODY_BASS, Stage.LYRICS)) {
-        all.add(commands.handle(TENANT, completeCommand(job, separated, s), JobCommands.Meta.none(), separated));
+        all.add(ungathered.handle(TENANT, completeCommand(job, separated, s), JobCommands.Meta.none(), separated));
       }
       return all;
     });
@@ -75,6 +79,59 @@ class JobCommandsIT {
     List<Row> rows = rows("SELECT count(DISTINCT tx) FROM es_event WHERE stream_id = $1 AND type = 'StageCompleted'"
         + " AND data->>'stage' IN ('drums', 'melody_bass', 'lyrics')", job);
     assertThat(rows.get(0).getLong(0)).as("transactions for the three results").isEqualTo(2);
+  }
+
+  @Test
+  void sibling_results_arriving_a_few_milliseconds_apart_go_in_one_transaction() {
+    String job = "j-" + UUID.randomUUID();
+    JobState separated = complete(job, complete(job, submit(job), Stage.INGEST), Stage.SEPARATE);
+
+    // Each of the first two results only waits for its siblings, so it is held; the third requests package
+    // and takes the other two with it.
+    List<Future<JobCommands.Outcome>> results = new ArrayList<>();
+    List<Stage> analyses = List.of(Stage.DRUMS, Stage.MELODY_BASS, Stage.LYRICS);
+    for (int i = 0; i < analyses.size(); i++) {
+      Stage s = analyses.get(i);
+      Promise<JobCommands.Outcome> p = Promise.promise();
+      results.add(p.future());
+      vertx.setTimer(1 + i, id ->
+          commands.handle(TENANT, completeCommand(job, separated, s), JobCommands.Meta.none(), separated)
+              .onComplete(p));
+    }
+    for (Future<JobCommands.Outcome> f : results) {
+      await(f);
+    }
+    assertThat(await(results.get(2)).state().stageStatus(Stage.PACKAGE)).isEqualTo(StageStatus.REQUESTED);
+    List<Row> rows = rows("SELECT count(DISTINCT tx) FROM es_event WHERE stream_id = $1 AND type = 'StageCompleted'"
+        + " AND data->>'stage' IN ('drums', 'melody_bass', 'lyrics')", job);
+    assertThat(rows.get(0).getLong(0)).as("transactions for the three results").isEqualTo(1);
+  }
+
+  @Test
+  void a_result_whose_siblings_do_not_come_is_appended_when_the_window_ends() {
+    String job = "j-" + UUID.randomUUID();
+    JobState separated = complete(job, complete(job, submit(job), Stage.INGEST), Stage.SEPARATE);
+    long t0 = System.nanoTime();
+    JobState after = complete(job, separated, Stage.DRUMS);
+    long heldMs = (System.nanoTime() - t0) / 1_000_000;
+    assertThat(after.stageStatus(Stage.DRUMS)).isEqualTo(StageStatus.COMPLETED);
+    assertThat(heldMs).as("held for the window").isGreaterThanOrEqualTo(JobCommands.DEFAULT_GATHER_WINDOW.toMillis());
+    assertThat(rows("SELECT count(*) FROM es_event WHERE stream_id = $1 AND type = 'StageCompleted'"
+        + " AND data->>'stage' = 'drums'", job).get(0).getLong(0)).isEqualTo(1);
+  }
+
+  @Test
+  void a_finished_job_is_not_answered_from_memory() {
+    String job = "j-" + UUID.randomUUID();
+    JobState state = complete(job, complete(job, submit(job), Stage.INGEST), Stage.SEPARATE);
+    for (Stage s : List.of(Stage.DRUMS, Stage.MELODY_BASS, Stage.LYRICS, Stage.PACKAGE)) {
+      state = complete(job, state, s);
+    }
+    assertThat(state.isFinished()).isTrue();
+    // Another process reprocesses it: this one has not seen that, and must not believe its own old state.
+    JobState reprocessed = await(ungathered.handle(TENANT,
+        new JobCommand.ReprocessJob(job, Stage.DRUMS, Map.of(), Instant.now()), JobCommands.Meta.none())).state();
+    assertThat(await(commands.recent(TENANT, job)).version()).isEqualTo(reprocessed.version());
   }
 
   @Test
