@@ -61,7 +61,8 @@ public final class Main {
   private static final EventFilter COMPLETED = EventFilter.types("JobCompleted");
 
   record Options(int jobs, double rate, Duration paced, Duration pacedWarmup, int warmup, int warmupSeconds, double jitSettled,
-      String pgUrl, int partitions, int poolSize, int eventLoops, int maxInFlight, int brokerThreads, int gatherMs) {
+      String pgUrl, int partitions, int poolSize, int eventLoops, int maxInFlight, int brokerThreads, int gatherMs,
+      int fetchMaxWaitMs) {
 
     static String help() {
       return String.join("\n",
@@ -86,6 +87,7 @@ public final class Main {
           "  --event-loops N     Vert.x event loops (default 2, one per core here)",
           "  --max-in-flight N   tasks per stage worker at once (default 64)",
           "  --broker-threads N  the broker's request handler threads (default 2; network threads: half)",
+          "  --fetch-max-wait-ms MS  the stage consumers' fetch.max.wait.ms (default: the service's, 100)",
           "  --gather-ms MS      how long a fan-out stage's result waits for its siblings' to share one append",
           "                      (default " + JobCommands.DEFAULT_GATHER_WINDOW.toMillis() + ", as in the service; 0: none)",
           "  PostgreSQL: SONGMAP_PG_URL (postgresql://user[:password]@host[:port]/db; the db part is replaced),",
@@ -106,6 +108,7 @@ public final class Main {
       int maxInFlight = 64;
       int brokerThreads = 2;
       int gatherMs = (int) JobCommands.DEFAULT_GATHER_WINDOW.toMillis();
+      int fetchMaxWaitMs = 0;
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : null;
         switch (args[i]) {
@@ -122,6 +125,7 @@ public final class Main {
           case "--max-in-flight" -> maxInFlight = Integer.parseInt(value);
           case "--broker-threads" -> brokerThreads = Integer.parseInt(value);
           case "--gather-ms" -> gatherMs = Integer.parseInt(value);
+          case "--fetch-max-wait-ms" -> fetchMaxWaitMs = Integer.parseInt(value);
           default -> throw new IllegalArgumentException("unknown option " + args[i] + "\n" + help());
         }
         i++;
@@ -133,7 +137,7 @@ public final class Main {
       }
       String url = System.getenv().getOrDefault("SONGMAP_PG_URL", TestPostgres.DEFAULT_URL);
       return new Options(jobs, rate, Duration.ofSeconds(pacedSeconds), Duration.ofSeconds(pacedWarmup), warmup, warmupSeconds, jitSettled, url,
-          partitions, pool, loops, maxInFlight, brokerThreads, gatherMs);
+          partitions, pool, loops, maxInFlight, brokerThreads, gatherMs, fetchMaxWaitMs);
     }
   }
 
@@ -207,6 +211,9 @@ public final class Main {
     await(vertx.deployVerticle(new Relay(store, pg, relayConfig)));
     StageWorkerConfig workerConfig = StageWorkerConfig.defaults(kafka.bootstrapServers())
         .withMaxInFlight(options.maxInFlight());
+    if (options.fetchMaxWaitMs() > 0) {
+      workerConfig = workerConfig.withConsumerOverrides(Map.of("fetch.max.wait.ms", options.fetchMaxWaitMs()));
+    }
     for (Stage stage : Stage.values()) {
       await(vertx.deployVerticle(new StageWorker(stage, (task, ctx) -> {
         if (task.jobId().startsWith(PACED)) {
