@@ -11,6 +11,7 @@ import io.songmap.inference.cpu.CpuServerConfig;
 import io.songmap.inference.cpu.models.CpuModels;
 import io.songmap.inference.triton.TritonClient;
 import io.songmap.inference.triton.TritonClientConfig;
+import io.songmap.job.Job;
 import io.songmap.job.stage.Stage;
 import io.songmap.stages.Stages;
 import io.songmap.stages.jobs.JobCommands;
@@ -98,7 +99,8 @@ final class Node implements AutoCloseable {
     pool = PgBuilder.pool().connectingTo(pg).with(new PoolOptions().setMaxSize(env.integer("SONGMAP_PG_POOL_SIZE", 16)))
         .using(vertx).build();
     store = await(PgEventStore.start(pool, PgEventStoreOptions.DEFAULT), "opening the event store");
-    commands = new JobCommands(vertx, store);
+    commands = new JobCommands(vertx, store, Job.withDefaults(), 20, JobCommands.DEFAULT_CACHE_SIZE,
+        env.duration("SONGMAP_JOB_GATHER_WINDOW", JobCommands.DEFAULT_GATHER_WINDOW));
     return this;
   }
 
