@@ -75,10 +75,7 @@ class JobCommandsIT {
       assertThat(await(f).appended()).as("each caller gets the events of its own command")
           .anySatisfy(e -> assertThat(e).isInstanceOf(io.songmap.job.JobEvent.StageCompleted.class));
     }
-    assertThat(await(results.get(2)).state().stageStatus(Stage.PACKAGE)).isEqualTo(StageStatus.REQUESTED);
-    List<Row> rows = rows("SELECT count(DISTINCT tx) FROM es_event WHERE stream_id = $1 AND type = 'StageCompleted'"
-        + " AND data->>'stage' IN ('drums', 'melody_bass', 'lyrics')", job);
-    assertThat(rows.get(0).getLong(0)).as("transactions for the three results").isEqualTo(2);
+    assertPackageRequestedAfter(results, job, 2);
   }
 
   @Test
@@ -101,10 +98,7 @@ class JobCommandsIT {
     for (Future<JobCommands.Outcome> f : results) {
       await(f);
     }
-    assertThat(await(results.get(2)).state().stageStatus(Stage.PACKAGE)).isEqualTo(StageStatus.REQUESTED);
-    List<Row> rows = rows("SELECT count(DISTINCT tx) FROM es_event WHERE stream_id = $1 AND type = 'StageCompleted'"
-        + " AND data->>'stage' IN ('drums', 'melody_bass', 'lyrics')", job);
-    assertThat(rows.get(0).getLong(0)).as("transactions for the three results").isEqualTo(1);
+    assertPackageRequestedAfter(results, job, 1);
   }
 
   @Test
@@ -149,6 +143,15 @@ class JobCommandsIT {
     JobState after = await(results.get(2)).state();
     assertThat(after.stageStatus(Stage.SEPARATE)).isEqualTo(StageStatus.COMPLETED);
     assertThat(after.stageStatus(Stage.DRUMS)).isEqualTo(StageStatus.REQUESTED);
+  }
+
+  /** The third result requested package, and the three results took {@code transactions} transactions. */
+  private static void assertPackageRequestedAfter(List<Future<JobCommands.Outcome>> results, String job,
+      long transactions) {
+    assertThat(await(results.get(2)).state().stageStatus(Stage.PACKAGE)).isEqualTo(StageStatus.REQUESTED);
+    List<Row> rows = rows("SELECT count(DISTINCT tx) FROM es_event WHERE stream_id = $1 AND type = 'StageCompleted'"
+        + " AND data->>'stage' IN ('drums', 'melody_bass', 'lyrics')", job);
+    assertThat(rows.get(0).getLong(0)).as("transactions for the three results").isEqualTo(transactions);
   }
 
   private static JobState submit(String job) {
