@@ -132,7 +132,7 @@ public final class Main {
       }
       if (jobs < 1 || rate <= 0 || pacedSeconds < 1 || warmup < 0 || warmupSeconds < 0 || jitSettled <= 0 || pacedWarmup < 0
           || partitions < 1 || pool < 2 || loops < 1
-          || maxInFlight < 1 || brokerThreads < 1 || gatherMs < 0) {
+          || maxInFlight < 1 || brokerThreads < 1 || gatherMs < 0 || fetchMaxWaitMs < 0) {
         throw new IllegalArgumentException("every option must be positive\n" + help());
       }
       String url = System.getenv().getOrDefault("SONGMAP_PG_URL", TestPostgres.DEFAULT_URL);
