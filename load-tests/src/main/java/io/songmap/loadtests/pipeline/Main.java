@@ -1,5 +1,6 @@
 package io.songmap.loadtests.pipeline;
 
+import io.songmap.loadtests.BrokerProcess;
 import io.songmap.loadtests.Bench;
 import static io.songmap.loadtests.Bench.await;
 import static io.songmap.loadtests.Bench.freshDatabase;
@@ -62,14 +63,14 @@ public final class Main {
 
   record Options(int jobs, double rate, Duration paced, Duration pacedWarmup, int warmup, int warmupSeconds, double jitSettled,
       String pgUrl, int partitions, int poolSize, int eventLoops, int maxInFlight, int brokerThreads, int gatherMs,
-      int fetchMaxWaitMs) {
+      int fetchMaxWaitMs, boolean brokerInProcess, List<String> brokerJvmOptions) {
 
     static String help() {
       return String.join("\n",
           "load-tests/run pipeline [options]",
           "  Drives jobs through ingest → separate → {drums, melody_bass, lyrics} → package with zero-cost",
-          "  handlers: in-process Kafka (KRaft), PostgreSQL database " + DATABASE + " (created if missing,",
-          "  tables fresh each run), the relay and six stage workers. Prints one line:",
+          "  handlers: a Kafka broker (KRaft) in a JVM of its own, PostgreSQL database " + DATABASE,
+          "  (created if missing, tables fresh each run), the relay and six stage workers. Prints one line:",
           "  pipeline: <N> jobs, <X> jobs/s (all at once), p50 <ms> ms, p99 <ms> ms (paced at 20 jobs/s)",
           "",
           "  --jobs N            jobs submitted at once in the throughput phase (default 2000)",
@@ -87,6 +88,9 @@ public final class Main {
           "  --event-loops N     Vert.x event loops (default 2, one per core here)",
           "  --max-in-flight N   tasks per stage worker at once (default 64)",
           "  --broker-threads N  the broker's request handler threads (default 2; network threads: half)",
+          "  --broker WHERE      own-jvm (default): the broker runs in a JVM of its own, as deployed, so its GC",
+          "                      and JIT do not pause the pipeline's; in-process: inside the benchmark's JVM",
+          "  --broker-jvm-options \"OPTS\"  options of the broker's JVM (default \"" + DEFAULT_BROKER_JVM + "\")",
           "  --fetch-max-wait-ms MS  the stage consumers' fetch.max.wait.ms (default: the service's, 100)",
           "  --gather-ms MS      how long a fan-out stage's result waits for its siblings' to share one append",
           "                      (default " + JobCommands.DEFAULT_GATHER_WINDOW.toMillis() + ", as in the service; 0: none)",
@@ -109,6 +113,8 @@ public final class Main {
       int brokerThreads = 2;
       int gatherMs = (int) JobCommands.DEFAULT_GATHER_WINDOW.toMillis();
       int fetchMaxWaitMs = 0;
+      boolean brokerInProcess = false;
+      String brokerJvm = DEFAULT_BROKER_JVM;
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : null;
         switch (args[i]) {
@@ -126,6 +132,12 @@ public final class Main {
           case "--broker-threads" -> brokerThreads = Integer.parseInt(value);
           case "--gather-ms" -> gatherMs = Integer.parseInt(value);
           case "--fetch-max-wait-ms" -> fetchMaxWaitMs = Integer.parseInt(value);
+          case "--broker" -> brokerInProcess = switch (String.valueOf(value)) {
+            case "own-jvm" -> false;
+            case "in-process" -> true;
+            default -> throw new IllegalArgumentException("--broker is own-jvm or in-process, not " + value);
+          };
+          case "--broker-jvm-options" -> brokerJvm = value;
           default -> throw new IllegalArgumentException("unknown option " + args[i] + "\n" + help());
         }
         i++;
@@ -137,13 +149,30 @@ public final class Main {
       }
       String url = System.getenv().getOrDefault("SONGMAP_PG_URL", TestPostgres.DEFAULT_URL);
       return new Options(jobs, rate, Duration.ofSeconds(pacedSeconds), Duration.ofSeconds(pacedWarmup), warmup, warmupSeconds, jitSettled, url,
-          partitions, pool, loops, maxInFlight, brokerThreads, gatherMs, fetchMaxWaitMs);
+          partitions, pool, loops, maxInFlight, brokerThreads, gatherMs, fetchMaxWaitMs, brokerInProcess,
+          brokerJvm == null || brokerJvm.isBlank() ? List.of() : List.of(brokerJvm.trim().split("\\s+")));
     }
   }
 
   private final Options options;
   private final Vertx vertx;
-  private final EmbeddedKafka kafka;
+  private static final String DEFAULT_BROKER_JVM = "-Xms512m -Xmx512m";
+
+  /** The broker the benchmark runs against: in this JVM, or in one of its own. */
+  private interface Broker extends AutoCloseable {
+    String bootstrapServers();
+
+    /** JIT time of the broker's own JVM; 0 when it shares this one. */
+    long jitMillis();
+
+    /** CPU time of the broker's own JVM; 0 when it shares this one. */
+    long cpuNanos();
+
+    @Override
+    void close();
+  }
+
+  private final Broker kafka;
   private final PgConnectOptions pg;
   private final Pool pool;
   private final PgEventStore store;
@@ -155,10 +184,12 @@ public final class Main {
     long t0 = System.nanoTime();
     // A broker sized to the machine it shares with everything else: its default thread pools (8 I/O, 3 network)
     // are for a machine of its own.
-    this.kafka = EmbeddedKafka.start(Map.of("num.partitions", Integer.toString(options.partitions()),
+    this.kafka = startBroker(options, Map.of("num.partitions", Integer.toString(options.partitions()),
         "num.io.threads", Integer.toString(options.brokerThreads()),
         "num.network.threads", Integer.toString(Math.max(1, options.brokerThreads() / 2))));
-    log("Kafka broker at %s (%d ms)", kafka.bootstrapServers(), (System.nanoTime() - t0) / 1_000_000);
+    log("Kafka broker at %s, %s (%d ms)", kafka.bootstrapServers(),
+        options.brokerInProcess() ? "in this JVM" : "in a JVM of its own " + options.brokerJvmOptions(),
+        (System.nanoTime() - t0) / 1_000_000);
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()));
     this.pg = TestPostgres.parse(options.pgUrl()).setDatabase(DATABASE).setCachePreparedStatements(true)
         .setPipeliningLimit(256).addProperty("application_name", "songmap-bench-pipeline");
@@ -171,6 +202,61 @@ public final class Main {
     this.commands = new JobCommands(vertx, store, Job.withDefaults(), 20, JobCommands.DEFAULT_CACHE_SIZE,
         Duration.ofMillis(options.gatherMs()));
     this.completions = new Completions();
+  }
+
+  private static Broker startBroker(Options options, Map<String, String> config) {
+    if (options.brokerInProcess()) {
+      EmbeddedKafka embedded = EmbeddedKafka.start(config);
+      return new Broker() {
+        @Override
+        public String bootstrapServers() {
+          return embedded.bootstrapServers();
+        }
+
+        @Override
+        public long jitMillis() {
+          return 0;
+        }
+
+        @Override
+        public long cpuNanos() {
+          return 0;
+        }
+
+        @Override
+        public void close() {
+          embedded.close();
+        }
+      };
+    }
+    try {
+      java.nio.file.Path log = java.nio.file.Files.createTempFile("songmap-bench-broker-", ".log");
+      BrokerProcess process = BrokerProcess.start(options.brokerJvmOptions(), config, log);
+      log("broker JVM pid %d, its log: %s", process.pid(), log);
+      return new Broker() {
+        @Override
+        public String bootstrapServers() {
+          return process.bootstrapServers();
+        }
+
+        @Override
+        public long jitMillis() {
+          return process.jitMillis();
+        }
+
+        @Override
+        public long cpuNanos() {
+          return process.cpuNanos();
+        }
+
+        @Override
+        public void close() {
+          process.close();
+        }
+      };
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("could not start the broker's JVM: " + e.getMessage(), e);
+    }
   }
 
   public static void main(String[] args) throws Exception {
@@ -240,7 +326,7 @@ public final class Main {
     double busy = (machine1[0] - machine0[0]) / (double) Math.max(1, machine1[1] - machine0[1]);
     double jvmMs = (cpu1 - cpu0) / 1e6 / options.jobs();
     double pgMs = (pg1 - pg0) * 10.0 / options.jobs(); // USER_HZ = 100
-    log("throughput: %d jobs in %.2f s = %.1f jobs/s; CPU per job %.2f ms (this JVM, broker included, %.2f;"
+    log("throughput: %d jobs in %.2f s = %.1f jobs/s; CPU per job %.2f ms (JVMs, the broker's included, %.2f;"
         + " its PostgreSQL backends %.2f); machine %.0f%% busy (%d CPUs, all programs); JIT compiling %.1f s",
         options.jobs(), burstSeconds, jobsPerSecond, jvmMs + pgMs, jvmMs, pgMs, busy * 100,
         Runtime.getRuntime().availableProcessors(), (jit1 - jit0) / 1000.0);
@@ -345,9 +431,11 @@ public final class Main {
   private static final double PACED_JIT_SETTLED = 0.02;
 
   /** Time the JIT compilers have spent so far, summed over the compiler threads. */
-  private static long jitMillis() {
+  /** JIT compilation time so far, of this JVM and of the broker's when it runs in one of its own. */
+  private long jitMillis() {
     var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
-    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+    long own = jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+    return own + kafka.jitMillis();
   }
 
   /** Submits {@code n} jobs at once and waits until all completed; returns their ids. */
@@ -662,9 +750,11 @@ public final class Main {
     }
   }
 
-  private static long processCpuNanos() {
+  /** CPU time so far of this JVM and of the broker's when it runs in one of its own. */
+  private long processCpuNanos() {
     var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
+    long own = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
+    return own + kafka.cpuNanos();
   }
 
   /** CPU ticks (1/100 s) spent so far by the PostgreSQL backends serving the benchmark's database. */
