@@ -550,6 +550,7 @@ public final class Main {
     Histogram toHandler = new Histogram(60_000_000L, 3);
     Histogram toResult = new Histogram(60_000_000L, 3);
     Histogram whole = new Histogram(60_000_000L, 3);
+    List<double[]> hopTimes = new ArrayList<>();
     for (var e : requested.entrySet()) {
       Instant published = publications.at(e.getKey());
       Instant handled = handledAt.get(e.getKey());
@@ -561,10 +562,20 @@ public final class Main {
       toHandler.recordValue(micros(published, handled));
       toResult.recordValue(micros(handled, result));
       whole.recordValue(micros(e.getValue(), result));
+      hopTimes.add(new double[] {e.getValue().toEpochMilli() + (e.getValue().getNano() % 1_000_000) / 1e6,
+          micros(e.getValue(), result)});
     }
     log("per stage task at %.0f jobs/s (%d tasks; median / p99 ms): append→relay send %s, send→handler %s,"
         + " handler→result append %s; whole hop %s", options.rate(), whole.getTotalCount(), figures(toPublish),
         figures(toHandler), figures(toResult), figures(whole));
+    if (hopTimes.size() >= 100) {
+      Periodicity.Finding f = Periodicity.strongest(hopTimes.stream().mapToDouble(h -> h[0]).toArray(),
+          hopTimes.stream().mapToDouble(h -> h[1]).toArray(), 0.95, 100, 2000, 0.5);
+      log("slowest 5%% of stage tasks (%d): most bunched at a period of %.1f ms (concentration %.2f; times at"
+          + " random give about %.2f); %.1f%% of the tasks are slow in the worst tenth of that cycle, %.1f%% in"
+          + " the best", f.slow(), f.periodMs(), f.concentration(), f.randomLevel(), f.peakShare() * 100,
+          f.troughShare() * 100);
+    }
   }
 
   /**
