@@ -198,7 +198,7 @@ public final class Subscription {
       paused = null;
       pauseRequested = null;
       if (fence != null && !stopped) {
-        return Checkpoints.load(store.pool(), options.name()).map(p -> {
+        return ours(Checkpoints.load(store.pool(), options.name())).map(p -> {
           checkpoint = p;
           position = p;
           restartFromCheckpoint();
@@ -222,7 +222,7 @@ public final class Subscription {
       return;
     }
     if (fence == null) {
-      Lease.tryAcquire(store.pool(), options.name(), options.owner(), options.leaseTtl()).onComplete(ar -> {
+      ours(Lease.tryAcquire(store.pool(), options.name(), options.owner(), options.leaseTtl())).onComplete(ar -> {
         if (ar.succeeded() && ar.result() != null && fence == null && !stopped) {
           acquired(ar.result());
         }
@@ -230,7 +230,7 @@ public final class Subscription {
       return;
     }
     long f = fence;
-    Lease.renew(store.pool(), options.name(), options.owner(), f, options.leaseTtl()).onComplete(ar -> {
+    ours(Lease.renew(store.pool(), options.name(), options.owner(), f, options.leaseTtl())).onComplete(ar -> {
       if (fence == null || fence != f) {
         return;
       }
@@ -246,7 +246,7 @@ public final class Subscription {
   private void acquired(long newFence) {
     fence = newFence;
     lastRenewalNanos = System.nanoTime();
-    Checkpoints.load(store.pool(), options.name()).onComplete(ar -> {
+    ours(Checkpoints.load(store.pool(), options.name())).onComplete(ar -> {
       if (ar.failed()) {
         log.warn("subscription {}: cannot load checkpoint: {}", options.name(), ar.cause().getMessage());
         lose();
@@ -297,7 +297,7 @@ public final class Subscription {
     notifiedWhileRunning = false;
     long f = fence;
     Position from = checkpoint;
-    store.readAll(from, options.filter(), options.pageSize())
+    ours(store.readAll(from, options.filter(), options.pageSize()))
         .compose(page -> page.events().isEmpty() ? Future.succeededFuture(page) : handle(f, from, page))
         .onComplete(ar -> {
           running = false;
@@ -316,7 +316,7 @@ public final class Subscription {
             }
           } else if (ar.cause() instanceof Checkpoints.CheckpointMoved) {
             // Someone else committed in between, or the lease is gone: start again from the stored checkpoint.
-            Checkpoints.load(store.pool(), options.name()).onComplete(p -> {
+            ours(Checkpoints.load(store.pool(), options.name())).onComplete(p -> {
               if (p.succeeded()) {
                 checkpoint = p.result();
                 position = checkpoint;
@@ -340,7 +340,7 @@ public final class Subscription {
     long f = fence;
     int gen = generation;
     Position from = readFrom;
-    store.readAll(from, options.filter(), options.pageSize()).onComplete(ar -> {
+    ours(store.readAll(from, options.filter(), options.pageSize())).onComplete(ar -> {
       running = false;
       if (abandoned(gen != generation || fence == null || fence != f, ar, "page after " + from)) {
         return;
@@ -385,8 +385,8 @@ public final class Subscription {
     int gen = generation;
     Position from = checkpoint;
     List<RecordedEvent> events = head.page().events();
-    store.pool().withTransaction(tx -> head.acked().result().handle(tx, events)
-            .compose(v -> Checkpoints.move(tx, options.name(), options.owner(), head.fence(), from, head.page().last())))
+    ours(store.pool().withTransaction(tx -> head.acked().result().handle(tx, events)
+            .compose(v -> Checkpoints.move(tx, options.name(), options.owner(), head.fence(), from, head.page().last()))))
         .onComplete(ar -> {
           committing = false;
           if (abandoned(gen != generation, ar, "the checkpoint after " + from)) {
@@ -424,7 +424,7 @@ public final class Subscription {
     restartFromCheckpoint();
     settled();
     if (cause instanceof Checkpoints.CheckpointMoved) {
-      Checkpoints.load(store.pool(), options.name()).onComplete(p -> {
+      ours(Checkpoints.load(store.pool(), options.name())).onComplete(p -> {
         if (p.succeeded()) {
           checkpoint = p.result();
           position = checkpoint;
@@ -441,8 +441,8 @@ public final class Subscription {
 
   private Future<AllEventsPage> handle(long f, Position from, AllEventsPage page) {
     List<RecordedEvent> events = page.events();
-    return store.pool().withTransaction(tx -> handler.handle(tx, events)
-            .compose(v -> Checkpoints.move(tx, options.name(), options.owner(), f, from, page.last())))
+    return ours(store.pool().withTransaction(tx -> handler.handle(tx, events)
+            .compose(v -> Checkpoints.move(tx, options.name(), options.owner(), f, from, page.last()))))
         .map(v -> {
           if (fence != null && fence == f) {
             checkpoint = page.last();
@@ -483,6 +483,24 @@ public final class Subscription {
       vertx.cancelTimer(wakeupTimer);
       p.tryComplete();
     }
+  }
+
+  /**
+   * {@code future} with its callbacks on this subscription's context. The pool completes on the caller's context
+   * only when that context belongs to the pool's Vert.x instance; a subscription started on another one (a
+   * separate verticle deployment, a test with one instance per process) would otherwise have its state touched
+   * from two threads at once.
+   */
+  private <T> Future<T> ours(Future<T> future) {
+    Promise<T> promise = Promise.promise();
+    future.onComplete(ar -> {
+      if (Vertx.currentContext() == context) {
+        promise.handle(ar);
+      } else {
+        context.runOnContext(v -> promise.handle(ar));
+      }
+    });
+    return promise.future();
   }
 
   private <T> Future<T> onContext(java.util.function.Supplier<Future<T>> action) {
