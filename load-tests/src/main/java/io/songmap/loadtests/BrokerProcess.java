@@ -5,8 +5,6 @@ import io.songmap.testkit.EmbeddedKafka;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A Kafka broker (single-node KRaft) in a JVM of its own, as in a deployment, so that its garbage collections and
@@ -26,16 +23,10 @@ public final class BrokerProcess implements AutoCloseable {
   private static final String BOOTSTRAP = "bootstrap ";
   private static final String JIT = "jit";
 
-  private final Process process;
-  private final BufferedReader replies;
-  private final Writer requests;
-  private final String bootstrapServers;
+  private final ChildJvm child;
 
-  private BrokerProcess(Process process, BufferedReader replies, Writer requests, String bootstrapServers) {
-    this.process = process;
-    this.replies = replies;
-    this.requests = requests;
-    this.bootstrapServers = bootstrapServers;
+  private BrokerProcess(ChildJvm child) {
+    this.child = child;
   }
 
   /**
@@ -47,56 +38,33 @@ public final class BrokerProcess implements AutoCloseable {
    */
   public static BrokerProcess start(List<String> jvmOptions, Map<String, String> brokerConfig, Path log)
       throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(jvmOptions);
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(BrokerProcess.class.getName());
-    brokerConfig.forEach((k, v) -> command.add(k + "=" + v));
-    Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .start();
-    BufferedReader replies = new BufferedReader(new InputStreamReader(process.getInputStream(),
-        StandardCharsets.UTF_8));
-    Writer requests = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-    String line;
-    do {
-      line = replies.readLine(); // null: the child exited
-    } while (line != null && !line.startsWith(BOOTSTRAP));
-    if (line == null) {
-      process.destroyForcibly();
-      throw new IOException("the broker JVM did not start; its log: " + log);
-    }
-    return new BrokerProcess(process, replies, requests, line.substring(BOOTSTRAP.length()).trim());
+    List<String> args = new ArrayList<>();
+    brokerConfig.forEach((k, v) -> args.add(k + "=" + v));
+    return new BrokerProcess(ChildJvm.start(BrokerProcess.class, jvmOptions, args, Map.of(),
+        ProcessBuilder.Redirect.appendTo(log.toFile()), BOOTSTRAP));
   }
 
   public String bootstrapServers() {
-    return bootstrapServers;
+    return child.ready();
   }
 
   public long pid() {
-    return process.pid();
+    return child.pid();
   }
 
   /** Milliseconds the child's JIT compilers have spent so far. */
-  public synchronized long jitMillis() {
-    try {
-      requests.write(JIT + "\n");
-      requests.flush();
-      String line = replies.readLine();
-      if (line == null || !line.startsWith(JIT + " ")) {
-        throw new IllegalStateException("the broker JVM answered " + line);
-      }
-      return Long.parseLong(line.substring(JIT.length() + 1).trim());
-    } catch (IOException e) {
-      throw new IllegalStateException("the broker JVM is gone", e);
+  public long jitMillis() {
+    String answer = child.ask(JIT);
+    if (!answer.startsWith(JIT + " ")) {
+      throw new IllegalStateException("the broker JVM answered " + answer);
     }
+    return Long.parseLong(answer.substring(JIT.length() + 1).trim());
   }
 
   /** CPU time (user + system) the child has used so far, in nanoseconds, from {@code /proc/<pid>/stat}. */
   public long cpuNanos() {
     try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+      String stat = Files.readString(Path.of("/proc", Long.toString(child.pid()), "stat"));
       // Fields after the command name (which may hold spaces) start after the last ')'.
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
       long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
@@ -108,19 +76,7 @@ public final class BrokerProcess implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      requests.close(); // the child sees end of input and stops its broker
-    } catch (IOException ignored) {
-      // already gone
-    }
-    try {
-      if (!process.waitFor(60, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
-    }
+    child.close();
   }
 
   /** The child's side: {@code key=value} broker settings as arguments. */

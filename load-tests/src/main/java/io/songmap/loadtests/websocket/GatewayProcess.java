@@ -1,6 +1,7 @@
 package io.songmap.loadtests.websocket;
 
 import ch.qos.logback.classic.Level;
+import io.songmap.loadtests.ChildJvm;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import io.songmap.gateway.Gateway;
 import io.songmap.gateway.GatewayConfig;
@@ -8,8 +9,6 @@ import io.vertx.core.Vertx;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -18,7 +17,6 @@ import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,37 +39,19 @@ import javax.management.openmbean.CompositeData;
  * it never outlives the driver.
  */
 public final class GatewayProcess implements AutoCloseable {
-  private final Process process;
-  private final BufferedReader answers;
-  private final PrintWriter questions;
+  private final ChildJvm child;
   private final int port;
 
-  private GatewayProcess(Process process, BufferedReader answers, PrintWriter questions, int port) {
-    this.process = process;
-    this.answers = answers;
-    this.questions = questions;
+  private GatewayProcess(ChildJvm child, int port) {
+    this.child = child;
     this.port = port;
   }
 
   /** Starts the child with {@code env} added to this process's environment; returns once it listens. */
   public static GatewayProcess start(Map<String, String> env, List<String> jvmOptions) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(jvmOptions);
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(GatewayProcess.class.getName());
-    ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
-    builder.environment().putAll(env);
-    Process process = builder.start();
-    BufferedReader answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    PrintWriter questions = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
-    String line = answers.readLine();
-    if (line == null || !line.startsWith("port ")) {
-      process.destroyForcibly();
-      throw new IOException("the gateway process did not start (it said " + line + ")");
-    }
-    return new GatewayProcess(process, answers, questions, Integer.parseInt(line.substring(5).trim()));
+    ChildJvm child = ChildJvm.start(GatewayProcess.class, jvmOptions, List.of(), env,
+        ProcessBuilder.Redirect.INHERIT, "port ");
+    return new GatewayProcess(child, Integer.parseInt(child.ready()));
   }
 
   public int port() {
@@ -79,21 +59,12 @@ public final class GatewayProcess implements AutoCloseable {
   }
 
   public long pid() {
-    return process.pid();
+    return child.pid();
   }
 
   /** Sends one question and returns the child's one-line answer. */
-  public synchronized String ask(String question) {
-    questions.println(question);
-    try {
-      String answer = answers.readLine();
-      if (answer == null) {
-        throw new IllegalStateException("the gateway process ended");
-      }
-      return answer;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  public String ask(String question) {
+    return child.ask(question);
   }
 
   /** Resident set size of the gateway process now, in kB. */
@@ -103,15 +74,7 @@ public final class GatewayProcess implements AutoCloseable {
 
   @Override
   public void close() {
-    questions.close();
-    try {
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    child.close();
   }
 
   /** The child: runs the gateway and answers the driver's questions. */
