@@ -39,6 +39,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,6 +48,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -158,18 +160,11 @@ public final class Main {
   private final Vertx vertx;
   private static final String DEFAULT_BROKER_JVM = "-Xms512m -Xmx512m";
 
-  /** The broker the benchmark runs against: in this JVM, or in one of its own. */
-  private interface Broker extends AutoCloseable {
-    String bootstrapServers();
-
-    /** JIT time of the broker's own JVM; 0 when it shares this one. */
-    long jitMillis();
-
-    /** CPU time of the broker's own JVM; 0 when it shares this one. */
-    long cpuNanos();
-
-    @Override
-    void close();
+  /**
+   * The broker the benchmark runs against, in this JVM or in one of its own; {@code jitMillis} and {@code cpuNanos}
+   * are its own JVM's (0 when it shares this one).
+   */
+  private record Broker(String bootstrapServers, LongSupplier jitMillis, LongSupplier cpuNanos, Runnable close) {
   }
 
   private final Broker kafka;
@@ -207,53 +202,13 @@ public final class Main {
   private static Broker startBroker(Options options, Map<String, String> config) {
     if (options.brokerInProcess()) {
       EmbeddedKafka embedded = EmbeddedKafka.start(config);
-      return new Broker() {
-        @Override
-        public String bootstrapServers() {
-          return embedded.bootstrapServers();
-        }
-
-        @Override
-        public long jitMillis() {
-          return 0;
-        }
-
-        @Override
-        public long cpuNanos() {
-          return 0;
-        }
-
-        @Override
-        public void close() {
-          embedded.close();
-        }
-      };
+      return new Broker(embedded.bootstrapServers(), () -> 0, () -> 0, embedded::close);
     }
     try {
       java.nio.file.Path log = java.nio.file.Files.createTempFile("songmap-bench-broker-", ".log");
       BrokerProcess process = BrokerProcess.start(options.brokerJvmOptions(), config, log);
       log("broker JVM pid %d, its log: %s", process.pid(), log);
-      return new Broker() {
-        @Override
-        public String bootstrapServers() {
-          return process.bootstrapServers();
-        }
-
-        @Override
-        public long jitMillis() {
-          return process.jitMillis();
-        }
-
-        @Override
-        public long cpuNanos() {
-          return process.cpuNanos();
-        }
-
-        @Override
-        public void close() {
-          process.close();
-        }
-      };
+      return new Broker(process.bootstrapServers(), process::jitMillis, process::cpuNanos, process::close);
     } catch (java.io.IOException e) {
       throw new IllegalStateException("could not start the broker's JVM: " + e.getMessage(), e);
     }
@@ -435,7 +390,7 @@ public final class Main {
   private long jitMillis() {
     var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
     long own = jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
-    return own + kafka.jitMillis();
+    return own + kafka.jitMillis().getAsLong();
   }
 
   /** Submits {@code n} jobs at once and waits until all completed; returns their ids. */
@@ -550,7 +505,9 @@ public final class Main {
     Histogram toHandler = new Histogram(60_000_000L, 3);
     Histogram toResult = new Histogram(60_000_000L, 3);
     Histogram whole = new Histogram(60_000_000L, 3);
-    List<double[]> hopTimes = new ArrayList<>();
+    double[] hopStartsMs = new double[requested.size()];
+    double[] hopMicros = new double[requested.size()];
+    int hops = 0;
     for (var e : requested.entrySet()) {
       Instant published = publications.at(e.getKey());
       Instant handled = handledAt.get(e.getKey());
@@ -562,15 +519,15 @@ public final class Main {
       toHandler.recordValue(micros(published, handled));
       toResult.recordValue(micros(handled, result));
       whole.recordValue(micros(e.getValue(), result));
-      hopTimes.add(new double[] {e.getValue().toEpochMilli() + (e.getValue().getNano() % 1_000_000) / 1e6,
-          micros(e.getValue(), result)});
+      hopStartsMs[hops] = e.getValue().toEpochMilli() + (e.getValue().getNano() % 1_000_000) / 1e6;
+      hopMicros[hops++] = micros(e.getValue(), result);
     }
     log("per stage task at %.0f jobs/s (%d tasks; median / p99 ms): append→relay send %s, send→handler %s,"
         + " handler→result append %s; whole hop %s", options.rate(), whole.getTotalCount(), figures(toPublish),
         figures(toHandler), figures(toResult), figures(whole));
-    if (hopTimes.size() >= 100) {
-      Periodicity.Finding f = Periodicity.strongest(hopTimes.stream().mapToDouble(h -> h[0]).toArray(),
-          hopTimes.stream().mapToDouble(h -> h[1]).toArray(), 0.95, 100, 2000, 0.5);
+    if (hops >= 100) {
+      Periodicity.Finding f = Periodicity.strongest(Arrays.copyOf(hopStartsMs, hops), Arrays.copyOf(hopMicros, hops),
+          0.95, 100, 2000, 0.5);
       log("slowest 5%% of stage tasks (%d): most bunched at a period of %.1f ms (concentration %.2f; times at"
           + " random give about %.2f); %.1f%% of the tasks are slow in the worst tenth of that cycle, %.1f%% in"
           + " the best", f.slow(), f.periodMs(), f.concentration(), f.randomLevel(), f.peakShare() * 100,
@@ -697,7 +654,7 @@ public final class Main {
     } catch (Exception e) {
       log("closing Vert.x: %s", e);
     }
-    kafka.close();
+    kafka.close().run();
   }
 
   /**
@@ -765,7 +722,7 @@ public final class Main {
   private long processCpuNanos() {
     var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     long own = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
-    return own + kafka.cpuNanos();
+    return own + kafka.cpuNanos().getAsLong();
   }
 
   /** CPU ticks (1/100 s) spent so far by the PostgreSQL backends serving the benchmark's database. */
