@@ -39,10 +39,10 @@ class PgEventStoreIT extends EventStoreConformance {
 
   @Test
   void migrations_are_idempotent_and_recorded() {
-    assertThat(await(Migrations.apply(proc.pool))).isEqualTo(4);
-    assertThat(await(Migrations.apply(proc.pool))).isEqualTo(4);
+    assertThat(await(Migrations.apply(proc.pool))).isEqualTo(5);
+    assertThat(await(Migrations.apply(proc.pool))).isEqualTo(5);
     assertThat(db.rows("SELECT version FROM es_schema_version ORDER BY version"))
-        .extracting(r -> r.getInteger(0)).containsExactly(1, 2, 3, 4);
+        .extracting(r -> r.getInteger(0)).containsExactly(1, 2, 3, 4, 5);
   }
 
   @Test

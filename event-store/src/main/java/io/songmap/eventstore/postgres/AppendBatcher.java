@@ -31,9 +31,9 @@ import java.util.concurrent.atomic.LongAdder;
 final class AppendBatcher {
   private static final String APPEND_ONE =
       "SELECT outcome, stream_version FROM es_append_many(ARRAY[$1], ARRAY[$2], ARRAY[$3::bigint],"
-          + " ARRAY[cardinality($4::uuid[])], $4, $5, $6, $7, $8, $9)";
+          + " ARRAY[cardinality($4::uuid[])], $4, $5, $6, $7, $8, $9, $10)";
   private static final String APPEND_MANY =
-      "SELECT outcome, stream_version FROM es_append_many($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+      "SELECT outcome, stream_version FROM es_append_many($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
   // Batches lock stream rows in (tenant, stream) order, so that two batches never wait for each other in a cycle.
   private static final Comparator<Pending> LOCK_ORDER =
       Comparator.comparing(Pending::tenant).thenComparing(Pending::streamId);
@@ -65,7 +65,8 @@ final class AppendBatcher {
 
   AppendBatcher(Pool pool, PgEventStoreOptions options) {
     this.pool = pool;
-    this.notifier = new AppendNotifier(pool, options.notifyChannel());
+    // One statement at a time: each notifies from its own transaction (see AppendNotifier).
+    this.notifier = new AppendNotifier(pool, options.notifyChannel(), options.appendConcurrency() == 1);
     this.concurrency = options.appendConcurrency();
     this.maxBatch = options.maxAppendsPerBatch();
   }
@@ -153,7 +154,8 @@ final class AppendBatcher {
     fill(p.events(), 0, ids, types, schemaVersions, data, meta);
     Tuple args = Tuple.tuple().addString(p.tenant()).addString(p.streamId()).addLong(p.expected().code())
         .addArrayOfUUID(ids).addArrayOfString(types).addArrayOfInteger(schemaVersions)
-        .addArrayOfString(data).addArrayOfString(meta).addString(null);
+        .addArrayOfString(data).addArrayOfString(meta);
+    notifying(args);
     return pool.preparedQuery(APPEND_ONE).execute(args).transform(ar -> {
       if (ar.failed()) {
         if (ar.cause() instanceof PgException pg && "23505".equals(pg.getSqlState())) {
@@ -198,7 +200,8 @@ final class AppendBatcher {
     }
     Tuple args = Tuple.tuple().addArrayOfString(tenants).addArrayOfString(streams).addArrayOfLong(expected)
         .addArrayOfInteger(counts).addArrayOfUUID(ids).addArrayOfString(types).addArrayOfInteger(schemaVersions)
-        .addArrayOfString(data).addArrayOfString(meta).addString(null);
+        .addArrayOfString(data).addArrayOfString(meta);
+    notifying(args);
     statements.increment();
     appendsSent.add(appends);
     return pool.preparedQuery(APPEND_MANY).execute(args).transform(ar -> {
@@ -227,6 +230,12 @@ final class AppendBatcher {
       return Future.succeededFuture();
     }
     return completeOne(remaining.next()).compose(v -> oneByOne(remaining));
+  }
+
+  /** The statement's last two arguments: the channel it notifies and this store's origin, or none. */
+  private void notifying(Tuple args) {
+    String channel = notifier.channelInTransaction();
+    args.addString(channel).addString(channel == null ? null : notifier.origin());
   }
 
   private static void fill(List<NewEvent> events, int at, UUID[] ids, String[] types, Integer[] schemaVersions,

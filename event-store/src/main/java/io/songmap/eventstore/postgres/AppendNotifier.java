@@ -7,15 +7,19 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Wakes subscribers after appends commit. A NOTIFY inside the append's transaction would hold PostgreSQL's global
- * notification lock across that transaction's commit and WAL flush, which serializes every appending transaction
- * of the cluster (measured here: 8 concurrent appenders fell from ~2,000 to ~300 transactions/s). So the
- * notification goes out afterwards, in a transaction of its own that writes nothing, and notifications coalesce:
- * at most one is in flight, and any number of appends finishing meanwhile share the next one. A notification lost
- * in a crash only delays subscribers until their next poll.
+ * Wakes subscribers after appends commit. Subscribers in this process on the same store are told at once, without
+ * the round trip through PostgreSQL; those of other processes by LISTEN/NOTIFY, whose payload names the store it
+ * comes from, so that the store's own subscribers skip it. A notification lost in a crash only delays subscribers
+ * until their next poll.
  *
- * <p>Subscribers in this process on the same store are told at once, without the round trip through PostgreSQL;
- * the notification's payload names the store it comes from, so that they can skip it.
+ * <p>With one append statement at a time (the default), the NOTIFY goes out inside the append's own transaction,
+ * once per statement ({@link #inTransaction()}): no transaction, round trip or wake-up of its own. PostgreSQL
+ * serializes the commits of notifying transactions (a global lock from the NOTIFY's queueing through the commit's
+ * WAL flush), which costs nothing among one store's appends, as they already go one statement at a time.
+ *
+ * <p>With several append statements at once, that lock would serialize them again, so the notification goes out
+ * afterwards, in a transaction of its own that writes nothing, and notifications coalesce: at most one is in
+ * flight, and any number of appends finishing meanwhile share the next one.
  */
 final class AppendNotifier {
   // A NOTIFY gives its transaction an xid, so its commit would wait for a WAL flush of its own: one more flush per
@@ -25,14 +29,30 @@ final class AppendNotifier {
 
   private final Pool pool;
   private final String channel;
+  private final boolean inTransaction;
   private final List<Runnable> local = new CopyOnWriteArrayList<>();
   private final String origin = java.util.UUID.randomUUID().toString();
   private boolean inFlight;
   private boolean pending;
 
-  AppendNotifier(Pool pool, String channel) {
+  /**
+   * @param channel the LISTEN/NOTIFY channel, {@code null} for none
+   * @param inTransaction whether the append statements notify themselves (see above)
+   */
+  AppendNotifier(Pool pool, String channel, boolean inTransaction) {
     this.pool = pool;
     this.channel = channel;
+    this.inTransaction = inTransaction && channel != null;
+  }
+
+  /** The channel an append statement notifies itself, or {@code null} when this notifier sends NOTIFY itself. */
+  String channelInTransaction() {
+    return inTransaction ? channel : null;
+  }
+
+  /** Whether append statements carry the NOTIFY themselves. */
+  boolean inTransaction() {
+    return inTransaction;
   }
 
   /** The payload of this store's notifications. */
@@ -46,11 +66,12 @@ final class AppendNotifier {
     return () -> local.remove(listener);
   }
 
+  /** After an append statement that wrote events committed. */
   void appended() {
     for (Runnable listener : local) {
       listener.run();
     }
-    if (channel == null) {
+    if (channel == null || inTransaction) {
       return;
     }
     synchronized (this) {

@@ -25,7 +25,8 @@ public final class Migrations {
       load(1, "tables"),
       load(2, "append_function"),
       load(3, "append_many_function"),
-      load(4, "leaner_appends"));
+      load(4, "leaner_appends"),
+      load(5, "notify_in_append"));
 
   record Migration(int version, String name, String sql) {
   }
