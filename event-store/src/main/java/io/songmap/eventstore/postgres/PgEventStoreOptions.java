@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * Settings of the PostgreSQL event store.
  *
- * @param notifyChannel the LISTEN/NOTIFY channel notified after appends commit (coalesced, see
+ * @param notifyChannel the LISTEN/NOTIFY channel notified when appends commit (from the append statement itself, see
  *     {@link AppendNotifier}); {@code null} turns notifications off, leaving subscribers to polling
  * @param upcasters applied to every event read
  * @param appendConcurrency how many append statements run at once; appends that arrive while that many are
