@@ -13,7 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * until their next poll.
  *
  * <p>With one append statement at a time (the default), the NOTIFY goes out inside the append's own transaction,
- * once per statement ({@link #inTransaction()}): no transaction, round trip or wake-up of its own. PostgreSQL
+ * once per statement ({@link #channelInTransaction()}): no transaction, round trip or wake-up of its own. PostgreSQL
  * serializes the commits of notifying transactions (a global lock from the NOTIFY's queueing through the commit's
  * WAL flush), which costs nothing among one store's appends, as they already go one statement at a time.
  *
@@ -48,11 +48,6 @@ final class AppendNotifier {
   /** The channel an append statement notifies itself, or {@code null} when this notifier sends NOTIFY itself. */
   String channelInTransaction() {
     return inTransaction ? channel : null;
-  }
-
-  /** Whether append statements carry the NOTIFY themselves. */
-  boolean inTransaction() {
-    return inTransaction;
   }
 
   /** The payload of this store's notifications. */
