@@ -97,6 +97,8 @@ class GatewayMetricsIT {
       assertThat(s.value("songmap_jobs_in_flight", Map.of())).hasValue(0);
       assertThat(s.value("songmap_kafka_consumer_lag", Map.of("group", ingestGroup, "topic", ingestTopic)))
           .hasValue(0);
+      // Read from PostgreSQL at scrape time (NaN until the first answer); listeners keep up, so nearly empty.
+      assertThat(s.value("songmap_pg_notify_queue_usage", Map.of()).orElseThrow()).isBetween(0.0, 0.01);
     });
     assertThat(scrape().text()).contains("# TYPE songmap_stage_requested_to_completed_seconds histogram");
 

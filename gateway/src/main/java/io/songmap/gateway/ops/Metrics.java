@@ -28,6 +28,7 @@ public final class Metrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicInteger webSockets = new AtomicInteger();
   private final AtomicLong jobsInFlight = new AtomicLong();
+  private final AtomicLong notifyQueueUsageBits = new AtomicLong(Double.doubleToLongBits(Double.NaN));
   private final MultiGauge jobsByState;
   private final MultiGauge failedByStage;
   private final JobStatusQueries status;
@@ -39,6 +40,8 @@ public final class Metrics {
         .register(registry);
     Gauge.builder("songmap_jobs_in_flight", jobsInFlight, AtomicLong::get)
         .description("unfinished jobs: submitted or running").register(registry);
+    Gauge.builder("songmap_pg_notify_queue_usage", notifyQueueUsageBits, b -> Double.longBitsToDouble(b.get()))
+        .description("share of PostgreSQL's NOTIFY queue in use; appends fail when it is full").register(registry);
     Gauge.builder("songmap_websocket_connections", webSockets, AtomicInteger::get)
         .description("open WebSocket event streams").register(registry);
   }
@@ -82,8 +85,12 @@ public final class Metrics {
         failedByStage.register(rows("stage", counts), true);
         return null;
       });
+      Future<Void> notifyQueue = status.notificationQueueUsage().map(usage -> {
+        notifyQueueUsageBits.set(Double.doubleToLongBits(usage));
+        return null;
+      });
       // A database that does not answer leaves those gauges as they were; the rest is still worth scraping.
-      Future.join(states, failures).onComplete(ar -> ctx.response()
+      Future.join(states, failures, notifyQueue).onComplete(ar -> ctx.response()
           .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
           .end(registry.scrape()));
     });

@@ -109,6 +109,15 @@ public final class JobStatusQueries {
         });
   }
 
+  /**
+   * The share of PostgreSQL's NOTIFY queue in use, for the metrics. Appends notify from their own transaction, so a
+   * full queue (a listening session stuck in an open transaction) makes them fail.
+   */
+  public Future<Double> notificationQueueUsage() {
+    return pool.query("SELECT pg_notification_queue_usage()").execute()
+        .map(rows -> rows.iterator().next().getDouble(0));
+  }
+
   /** Jobs by state over all tenants, for the metrics. */
   public Future<java.util.Map<String, Long>> countByState() {
     return pool.query("SELECT state, count(*) FROM " + JobStatusProjection.TABLE + " GROUP BY state").execute()
