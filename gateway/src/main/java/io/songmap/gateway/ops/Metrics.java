@@ -13,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.IntSupplier;
@@ -28,7 +29,8 @@ public final class Metrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicInteger webSockets = new AtomicInteger();
   private final AtomicLong jobsInFlight = new AtomicLong();
-  private final AtomicLong notifyQueueUsageBits = new AtomicLong(Double.doubleToLongBits(Double.NaN));
+  // NaN until PostgreSQL first answers.
+  private final AtomicReference<Double> notifyQueueUsage = new AtomicReference<>(Double.NaN);
   private final MultiGauge jobsByState;
   private final MultiGauge failedByStage;
   private final JobStatusQueries status;
@@ -40,7 +42,7 @@ public final class Metrics {
         .register(registry);
     Gauge.builder("songmap_jobs_in_flight", jobsInFlight, AtomicLong::get)
         .description("unfinished jobs: submitted or running").register(registry);
-    Gauge.builder("songmap_pg_notify_queue_usage", notifyQueueUsageBits, b -> Double.longBitsToDouble(b.get()))
+    Gauge.builder("songmap_pg_notify_queue_usage", notifyQueueUsage, AtomicReference::get)
         .description("share of PostgreSQL's NOTIFY queue in use; appends fail when it is full").register(registry);
     Gauge.builder("songmap_websocket_connections", webSockets, AtomicInteger::get)
         .description("open WebSocket event streams").register(registry);
@@ -86,7 +88,7 @@ public final class Metrics {
         return null;
       });
       Future<Void> notifyQueue = status.notificationQueueUsage().map(usage -> {
-        notifyQueueUsageBits.set(Double.doubleToLongBits(usage));
+        notifyQueueUsage.set(usage);
         return null;
       });
       // A database that does not answer leaves those gauges as they were; the rest is still worth scraping.
