@@ -138,6 +138,31 @@ public final class PgEventStore implements EventStore {
   }
 
   /**
+   * {@link #readAll(Position, EventFilter, int)} for a reader that follows the log: the page also says whether
+   * events committed above its fence exist ({@link AllEventsPage#heldBack()}), so that the reader polls again soon
+   * only when something is waiting for an older transaction to end, and otherwise waits for the next notification.
+   * The extra look is one step of a backward scan of the {@code (tx, global_pos)} index, in the same statement.
+   */
+  public Future<AllEventsPage> readAllFollowing(Position after, EventFilter filter, int maxCount) {
+    if (maxCount < 1) {
+      throw new IllegalArgumentException("maxCount must be positive");
+    }
+    return pool.preparedQuery(readAllSql(filter, Shape.FOLLOW)).execute(readArgs(after, maxCount, filter))
+        .map(rows -> {
+          List<RecordedEvent> events = new ArrayList<>(rows.size());
+          boolean held = false;
+          for (Row row : rows) {
+            held = row.getBoolean(0);
+            if (row.getValue(1) != null) {
+              events.add(upcasters.apply(event(row, 1)));
+            }
+          }
+          Position last = events.isEmpty() ? after : events.get(events.size() - 1).position();
+          return new AllEventsPage(Collections.unmodifiableList(events), last, held);
+        });
+  }
+
+  /**
    * Reads ahead with up to {@link ReadAhead#WINDOW} page queries at once on connections of the pool, so that
    * PostgreSQL backends produce the next pages while the handler and the decoding of the current one keep this
    * process busy (see {@link ReadAhead}). Each page is still read below the fence of its own query, as
@@ -198,8 +223,11 @@ public final class PgEventStore implements EventStore {
     return args;
   }
 
-  /** The global read queries: a page after a position, a page up to a known end, and the ends of pages ahead. */
-  private enum Shape { OPEN, CLOSED, BOUNDARIES }
+  /**
+   * The global read queries: a page after a position, the same with whether anything waits above the fence, a page
+   * up to a known end, and the ends of pages ahead.
+   */
+  private enum Shape { OPEN, FOLLOW, CLOSED, BOUNDARIES }
 
   private String readAllSql(EventFilter filter, Shape shape) {
     String key = (filter.tenant() != null ? "t" : "-") + (filter.types().isEmpty() ? "-" : "y")
@@ -222,6 +250,13 @@ public final class PgEventStore implements EventStore {
       }
       return switch (shape) {
         case OPEN -> "SELECT " + EVENT_COLUMNS + where + " ORDER BY e.tx, e.global_pos LIMIT $3";
+        // One row even when the page is empty. The newest visible event at or above the fence means that something
+        // committed after a transaction that is still running; ORDER BY ... DESC LIMIT 1 keeps the look to the end
+        // of the index (an EXISTS with the fence as a range could be planned as a sequential scan).
+        case FOLLOW -> "SELECT coalesce((SELECT h.tx FROM es_event h ORDER BY h.tx DESC LIMIT 1)"
+            + " >= pg_snapshot_xmin(pg_current_snapshot()), false), p.* FROM (SELECT 1) one"
+            + " LEFT JOIN LATERAL (SELECT " + EVENT_COLUMNS + where + " ORDER BY e.tx, e.global_pos LIMIT $3) p ON true"
+            + " ORDER BY p.tx, p.global_pos";
         case CLOSED -> "SELECT " + EVENT_COLUMNS + where + " AND (e.tx, e.global_pos) <= ($" + param
             + "::text::xid8, $" + (param + 1) + ") ORDER BY e.tx, e.global_pos LIMIT $3";
         // Only positions, from the index: a small fraction of the cost of reading the events themselves.

@@ -17,6 +17,13 @@ public final class Checkpoints {
   private static final String MOVE = "UPDATE es_checkpoint c SET tx = $6::text::xid8, global_pos = $7, updated_at = now()"
       + " WHERE c.name = $1 AND c.tx = $4::text::xid8 AND c.global_pos = $5 AND " + Lease.HELD;
 
+  // set_config(..., true) lasts until the end of the statement's own transaction, so its commit does not wait for
+  // the WAL flush; the session's setting is untouched afterwards.
+  static final String MOVE_RELAXED = "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true) AS v)"
+      + " UPDATE es_checkpoint c SET tx = $6::text::xid8, global_pos = $7, updated_at = now()"
+      + " WHERE c.name = $1 AND c.tx = $4::text::xid8 AND c.global_pos = $5 AND " + Lease.HELD
+      + " AND (SELECT v FROM relaxed) = 'off'";
+
   private static final String SET = "UPDATE es_checkpoint c SET tx = $4::text::xid8, global_pos = $5, updated_at = now()"
       + " WHERE c.name = $1 AND " + Lease.HELD;
 
@@ -49,10 +56,24 @@ public final class Checkpoints {
    * {@code from} any more or the lease is not held, so that the caller's transaction rolls back.
    */
   static Future<Void> move(SqlClient tx, String name, String owner, long fence, Position from, Position to) {
+    return move(tx, MOVE, name, owner, fence, from, to);
+  }
+
+  /**
+   * {@link #move} as one statement in a transaction of its own, whose commit does not wait for the WAL flush (see
+   * {@link PageHandler#NOTHING_RELAXED}).
+   */
+  static Future<Void> moveRelaxed(SqlClient client, String name, String owner, long fence, Position from,
+      Position to) {
+    return move(client, MOVE_RELAXED, name, owner, fence, from, to);
+  }
+
+  private static Future<Void> move(SqlClient client, String sql, String name, String owner, long fence,
+      Position from, Position to) {
     Tuple args = Tuple.tuple().addString(name).addString(owner).addLong(fence)
         .addString(Long.toUnsignedString(from.tx())).addLong(from.globalPosition())
         .addString(Long.toUnsignedString(to.tx())).addLong(to.globalPosition());
-    return tx.preparedQuery(MOVE).execute(args).compose(rows -> rows.rowCount() == 1
+    return client.preparedQuery(sql).execute(args).compose(rows -> rows.rowCount() == 1
         ? Future.succeededFuture()
         : Future.failedFuture(new CheckpointMoved(name)));
   }

@@ -20,6 +20,14 @@ import org.slf4j.LoggerFactory;
  * no notification comes (a notified event may still be above the read fence while an older transaction runs).
  * Each page is handed to the {@link PageHandler} in a transaction that also moves the checkpoint.
  *
+ * <p>How soon it reads again depends on what the last read found. Each read also tells whether events committed
+ * above its fence exist ({@link AllEventsPage#heldBack()}). If some do, the subscription polls after
+ * {@code minPoll}, doubling the wait up to {@code maxPoll}, until the older transaction has ended. If none do, and
+ * the page was not full, and the LISTEN connection is up, the log is drained: nothing can be read until someone
+ * appends, and every append notifies, so it waits for a notification, reading once every {@code maxPoll} all the
+ * same (a notification is lost while the LISTEN connection reconnects, and a writer may have notifications off).
+ * Without a LISTEN connection it polls as when events are held back.
+ *
  * <p>A subscription made with {@link #createSending} hands pages to a {@link PageSender} instead: it reads and
  * sends the next page while earlier ones wait for their acknowledgements (up to {@code pagesInFlight} pages), and
  * moves the checkpoint past each page, in order, once it is acknowledged.
@@ -53,6 +61,7 @@ public final class Subscription {
   private long wakeupTimer = -1;
   private boolean running; // a read/handle cycle is in flight
   private boolean notifiedWhileRunning; // the read in flight may have missed what was just appended
+  private boolean drained; // the last read found nothing more to read until the next append notifies
   private Runnable localListener;
   private Promise<Void> pauseRequested;
   private Promise<Void> paused;
@@ -132,7 +141,8 @@ public final class Subscription {
           if (!ours.equals(payload)) {
             context.runOnContext(v -> notified());
           }
-        });
+        }).subscribeHandler(v -> context.runOnContext(x -> notified())); // (re)connected: notifications were missed
+
         listening = listener.connect();
       }
       return listening.onComplete(ar -> {
@@ -197,6 +207,7 @@ public final class Subscription {
     return onContext(() -> {
       paused = null;
       pauseRequested = null;
+      drained = false;
       if (fence != null && !stopped) {
         return ours(Checkpoints.load(store.pool(), options.name())).map(p -> {
           checkpoint = p;
@@ -245,6 +256,7 @@ public final class Subscription {
 
   private void acquired(long newFence) {
     fence = newFence;
+    drained = false;
     lastRenewalNanos = System.nanoTime();
     ours(Checkpoints.load(store.pool(), options.name())).onComplete(ar -> {
       if (ar.failed()) {
@@ -275,6 +287,7 @@ public final class Subscription {
   /** Gives up the pages in flight (sending mode): the next read starts at the checkpoint. */
   private void restartFromCheckpoint() {
     generation++;
+    drained = false;
     sent.clear();
     readFrom = checkpoint;
   }
@@ -293,11 +306,16 @@ public final class Subscription {
     if (running || stopped || fence == null || pauseRequested != null) {
       return;
     }
+    if (drained) {
+      awaitNotification();
+      return;
+    }
     running = true;
     notifiedWhileRunning = false;
     long f = fence;
     Position from = checkpoint;
-    ours(store.readAll(from, options.filter(), options.pageSize()))
+    ours(store.readAllFollowing(from, options.filter(), options.pageSize()))
+        .map(this::noteDrained)
         .compose(page -> page.events().isEmpty() ? Future.succeededFuture(page) : handle(f, from, page))
         .onComplete(ar -> {
           running = false;
@@ -335,17 +353,21 @@ public final class Subscription {
     if (running || stopped || fence == null || pauseRequested != null || sent.size() >= pagesInFlight) {
       return;
     }
+    if (drained) {
+      awaitNotification();
+      return;
+    }
     running = true;
     notifiedWhileRunning = false;
     long f = fence;
     int gen = generation;
     Position from = readFrom;
-    ours(store.readAll(from, options.filter(), options.pageSize())).onComplete(ar -> {
+    ours(store.readAllFollowing(from, options.filter(), options.pageSize())).onComplete(ar -> {
       running = false;
       if (abandoned(gen != generation || fence == null || fence != f, ar, "page after " + from)) {
         return;
       }
-      AllEventsPage page = ar.result();
+      AllEventsPage page = noteDrained(ar.result());
       if (page.events().isEmpty()) {
         settled();
         if (notifiedWhileRunning) {
@@ -385,8 +407,12 @@ public final class Subscription {
     int gen = generation;
     Position from = checkpoint;
     List<RecordedEvent> events = head.page().events();
-    ours(store.pool().withTransaction(tx -> head.acked().result().handle(tx, events)
-            .compose(v -> Checkpoints.move(tx, options.name(), options.owner(), head.fence(), from, head.page().last()))))
+    PageHandler pageHandler = head.acked().result();
+    Future<Void> moved = pageHandler == PageHandler.NOTHING_RELAXED
+        ? Checkpoints.moveRelaxed(store.pool(), options.name(), options.owner(), head.fence(), from, head.page().last())
+        : store.pool().withTransaction(tx -> pageHandler.handle(tx, events)
+            .compose(v -> Checkpoints.move(tx, options.name(), options.owner(), head.fence(), from, head.page().last())));
+    ours(moved)
         .onComplete(ar -> {
           committing = false;
           if (abandoned(gen != generation, ar, "the checkpoint after " + from)) {
@@ -452,7 +478,33 @@ public final class Subscription {
         });
   }
 
+  /**
+   * Notes whether {@code page} drained the log (see the class comment): not full, nothing held back above its fence,
+   * no notification while it was read, and a LISTEN connection that would bring the next one.
+   */
+  private AllEventsPage noteDrained(AllEventsPage page) {
+    drained = page.events().size() < options.pageSize() && !page.heldBack() && !notifiedWhileRunning
+        && listening();
+    return page;
+  }
+
+  private boolean listening() {
+    PgSubscriber l = listener;
+    return l != null && !l.closed() && l.actualConnection() != null;
+  }
+
+  /** Drained: the next read comes with a notification, or after {@code maxPoll} if none comes. */
+  private void awaitNotification() {
+    if (wakeup == null) {
+      sleepThenLoop(options.maxPoll().toMillis());
+    }
+  }
+
   private void idle() {
+    if (drained) {
+      awaitNotification();
+      return;
+    }
     long delay = pollDelayMs;
     pollDelayMs = Math.min(pollDelayMs * 2, options.maxPoll().toMillis());
     sleepThenLoop(delay);
@@ -466,11 +518,13 @@ public final class Subscription {
       if (wakeup == p) {
         wakeup = null;
       }
+      drained = false; // woken by a notification, by the timer, or to stop: look again in any case
       loop();
     });
   }
 
   private void notified() {
+    drained = false;
     pollDelayMs = options.minPoll().toMillis();
     notifiedWhileRunning = running;
     wake();

@@ -214,12 +214,15 @@ public final class Relay extends VerticleBase {
       }
     }
     Instant due = earliestDue;
+    // The commit need not wait for the WAL flush: losing it in a crash loses the checkpoint and the parked tasks
+    // together, and the page is relayed again, which consumers take as duplicates. With nothing to park, the
+    // checkpoint moves in a single statement.
+    if (delayed.isEmpty()) {
+      return acks.all().map(v -> PageHandler.NOTHING_RELAXED);
+    }
     return acks.all().map(v -> (tx, page) -> {
-      // The commit need not wait for the WAL flush: losing it in a crash loses the checkpoint and the parked tasks
-      // together, and the page is relayed again, which consumers take as duplicates.
       Future<?> relaxed = tx.query("SET LOCAL synchronous_commit TO OFF").execute();
-      Future<Void> parked = delayed.isEmpty() ? relaxed.mapEmpty()
-          : relaxed.compose(x -> tx.preparedQuery(INSERT_DELAYED).executeBatch(delayed)).mapEmpty();
+      Future<Void> parked = relaxed.compose(x -> tx.preparedQuery(INSERT_DELAYED).executeBatch(delayed)).mapEmpty();
       return parked.onSuccess(x -> {
         if (due != null) {
           // The parked tasks are visible to the scan once this commits; look for them when the first is due.
