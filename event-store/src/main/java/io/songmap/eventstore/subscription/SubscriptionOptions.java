@@ -11,9 +11,10 @@ import java.util.UUID;
  * @param name the subscription's name: its checkpoint and its lease
  * @param filter which events it receives
  * @param pageSize events per page, handled in one transaction with the checkpoint
- * @param minPoll the first wait when it has caught up; doubled up to {@code maxPoll} while nothing new is found,
- *     cut short by a notification
- * @param maxPoll the longest wait between two reads when no notification comes
+ * @param minPoll the first wait after a read found events held back above its fence, or after any read when it has
+ *     no LISTEN connection; doubled up to {@code maxPoll} while nothing new is found, cut short by a notification
+ * @param maxPoll the longest wait between two reads when no notification comes, also once the log is drained (see
+ *     {@link Subscription})
  * @param leaseTtl how long an owner that stopped renewing keeps the subscription before another process may take
  *     it over
  * @param heartbeat how often the owner renews its lease (well below {@code leaseTtl}); also how often a process

@@ -16,10 +16,12 @@ import java.util.UUID;
  * @param subscriptionName the event-store subscription: its checkpoint and its lease
  * @param owner this process's name in the lease table
  * @param pageSize events per page; a page is published and checkpointed as one unit
- * @param minPoll first wait after the log was found empty, cut short by a notification
- * @param maxPoll longest wait between reads when no notification comes. Short by default: the gap-safe read
- *     sees nothing while any older transaction of the PostgreSQL cluster runs (other databases' too), and
- *     no notification says when that one ends
+ * @param minPoll first wait after a read found events held back above its fence (doubled up to {@code maxPoll}
+ *     while they stay so), cut short by a notification
+ * @param maxPoll longest wait between reads when no notification comes, also once the log is drained (a
+ *     notification lost while the LISTEN connection reconnects is found this late). Short by default: the
+ *     gap-safe read sees nothing while any older transaction of the PostgreSQL cluster runs (other databases'
+ *     too), and no notification says when that one ends
  * @param leaseTtl how long a relay that stopped renewing keeps the lease before another takes over
  * @param heartbeat how often the owner renews its lease, and a standby tries to take it
  * @param delayedScan how often due delayed tasks are looked for (they are also published by a timer
