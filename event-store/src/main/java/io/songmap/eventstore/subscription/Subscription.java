@@ -10,6 +10,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.pubsub.PgSubscriber;
+import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Subscription {
   private static final Logger log = LoggerFactory.getLogger(Subscription.class);
+  /** How long {@link #stop()} waits for the acknowledgements of the pages a sending subscription sent. */
+  public static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
   private final Vertx vertx;
   private final Context context;
@@ -160,8 +163,18 @@ public final class Subscription {
     });
   }
 
-  /** Stops reading, waits for the page in flight, and gives up the lease so that another process takes over now. */
+  /** {@link #stop(Duration)} with {@link #STOP_GRACE}. */
   public Future<Void> stop() {
+    return stop(STOP_GRACE);
+  }
+
+  /**
+   * Stops reading, waits for the page in flight, and gives up the lease so that another process takes over now.
+   * A sending subscription waits up to {@code grace} for the acknowledgements of the pages it sent; then it gives
+   * them up (the checkpoint stays before them, so the next owner sends them again) rather than wait for a broker
+   * that does not answer.
+   */
+  public Future<Void> stop(Duration grace) {
     return onContext(() -> {
       if (stopped) {
         return Future.succeededFuture();
@@ -174,7 +187,11 @@ public final class Subscription {
         vertx.cancelTimer(heartbeatTimer);
       }
       wake();
+      long giveUpTimer = sender == null ? -1 : vertx.setTimer(Math.max(1, grace.toMillis()), id -> abandonSent());
       return pause().compose(v -> {
+        if (giveUpTimer >= 0) {
+          vertx.cancelTimer(giveUpTimer);
+        }
         Long f = fence;
         lose();
         Future<Void> released = f == null ? Future.succeededFuture()
@@ -272,6 +289,16 @@ public final class Subscription {
           checkpoint);
       loop();
     });
+  }
+
+  /** Stopping: the acknowledgements of the pages sent did not come within the grace; forget those pages. */
+  private void abandonSent() {
+    if (!sent.isEmpty()) {
+      log.warn("subscription {}: stopping without the acknowledgements of {} page(s); the next owner sends them"
+          + " again from the checkpoint {}", options.name(), sent.size(), checkpoint);
+      restartFromCheckpoint();
+    }
+    settled();
   }
 
   private void lose() {

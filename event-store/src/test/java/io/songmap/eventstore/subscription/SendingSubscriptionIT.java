@@ -132,6 +132,24 @@ class SendingSubscriptionIT {
     await(t.sub().stop());
   }
 
+  @Test
+  void stopping_without_acknowledgements_gives_the_pages_up_and_the_next_owner_sends_them_again() {
+    Started t = start("unacked", 25);
+    await().atMost(Duration.ofSeconds(10)).until(() -> t.sender().unacked.size() == 3);
+    long started = System.nanoTime();
+    await(t.sub().stop(Duration.ofMillis(300)), Duration.ofSeconds(20)); // no acknowledgement ever comes
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+    assertThat(db.rows("SELECT global_pos FROM es_checkpoint WHERE name = 'sending-unacked'").get(0).getLong(0))
+        .as("the checkpoint stays before the pages given up").isZero();
+
+    Sender next = new Sender();
+    Subscription taken = subscription(db.process(), "unacked", next);
+    await(taken.start());
+    next.ackUntilSent(25); // within 10 s: the lease was released, not left to expire
+    assertThat(next.sent.subList(0, 25)).containsExactlyElementsOf(t.ids());
+    await(taken.stop());
+  }
+
   private static long lastPosition(String tenant) {
     return db.rows("SELECT max(global_pos) FROM es_event WHERE tenant = '" + tenant + "'").get(0).getLong(0);
   }
