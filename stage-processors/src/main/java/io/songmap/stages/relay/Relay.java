@@ -75,6 +75,10 @@ public final class Relay extends VerticleBase {
 
   /** Pages sent and waiting for their acknowledgements before the relay stops reading ahead. */
   static final int PAGES_IN_FLIGHT = 4;
+  /** How long the broker may take to answer one produce request. */
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+  /** How long a record may take to be acknowledged, retries included, before its page is sent again. */
+  static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(15);
 
   private final PgEventStore store;
   private final PgConnectOptions listenOptions;
@@ -157,6 +161,13 @@ public final class Relay extends VerticleBase {
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
     p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    // A page whose records are not acknowledged within DELIVERY_TIMEOUT fails, and the relay sends it again from
+    // its checkpoint. The client's default (two minutes of retries) let one bad partition stop the relay that long:
+    // an idempotent producer whose first send to a just-created partition came back NOT_LEADER_OR_FOLLOWER was
+    // seen retrying OUT_OF_ORDER_SEQUENCE_NUMBER every second; once a batch expires the producer resets its
+    // sequence for the partition and the resend goes through.
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) REQUEST_TIMEOUT.toMillis());
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis());
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "relay-" + config.owner());
     p.putAll(config.producerOverrides());
     KafkaProducer<String, byte[]> created = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());

@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -94,12 +97,28 @@ public record KafkaTopics(String prefix) {
         }
         Thread.sleep(50);
       }
+      awaitLeaders(admin, wanted, deadline);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot create topics at " + bootstrapServers + ": " + e, e);
     }
+  }
+
+  /**
+   * Waits until the leader of every partition of {@code topics} answers for it. A topic is listed as soon as the
+   * controller has created it, a moment before its broker leads the partitions; a producer's first send in that
+   * moment comes back NOT_LEADER_OR_FOLLOWER, and an idempotent producer was seen to retry it with out-of-order
+   * sequence numbers until its delivery timeout. Asking each leader for its latest offset retries until it answers.
+   */
+  private static void awaitLeaders(Admin admin, Set<String> topics, long deadline)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    admin.describeTopics(topics).allTopicNames().get(remainingMillis(deadline), TimeUnit.MILLISECONDS)
+        .forEach((name, description) -> description.partitions()
+            .forEach(p -> latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+    admin.listOffsets(latest).all().get(remainingMillis(deadline), TimeUnit.MILLISECONDS);
   }
 
   /** {@link #createAllBlocking} on a worker thread. */
