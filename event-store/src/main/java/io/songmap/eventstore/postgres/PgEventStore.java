@@ -148,18 +148,7 @@ public final class PgEventStore implements EventStore {
       throw new IllegalArgumentException("maxCount must be positive");
     }
     return pool.preparedQuery(readAllSql(filter, Shape.FOLLOW)).execute(readArgs(after, maxCount, filter))
-        .map(rows -> {
-          List<RecordedEvent> events = new ArrayList<>(rows.size());
-          boolean held = false;
-          for (Row row : rows) {
-            held = row.getBoolean(0);
-            if (row.getValue(1) != null) {
-              events.add(upcasters.apply(event(row, 1)));
-            }
-          }
-          Position last = events.isEmpty() ? after : events.get(events.size() - 1).position();
-          return new AllEventsPage(Collections.unmodifiableList(events), last, held);
-        });
+        .map(rows -> page(rows, after, 1, rows.iterator().next().getBoolean(0)));
   }
 
   /**
@@ -203,12 +192,19 @@ public final class PgEventStore implements EventStore {
   }
 
   private AllEventsPage page(RowSet<Row> rows, Position after) {
+    return page(rows, after, 0, true);
+  }
+
+  /** The events of {@code rows} whose columns start at {@code first}; a row whose event columns are null has none. */
+  private AllEventsPage page(RowSet<Row> rows, Position after, int first, boolean heldBack) {
     List<RecordedEvent> events = new ArrayList<>(rows.size());
     for (Row row : rows) {
-      events.add(upcasters.apply(event(row, 0)));
+      if (row.getValue(first) != null) {
+        events.add(upcasters.apply(event(row, first)));
+      }
     }
     Position last = events.isEmpty() ? after : events.get(events.size() - 1).position();
-    return new AllEventsPage(Collections.unmodifiableList(events), last);
+    return new AllEventsPage(Collections.unmodifiableList(events), last, heldBack);
   }
 
   private static Tuple readArgs(Position after, long limit, EventFilter filter) {

@@ -145,7 +145,6 @@ public final class Subscription {
             context.runOnContext(v -> notified());
           }
         }).subscribeHandler(v -> context.runOnContext(x -> notified())); // (re)connected: notifications were missed
-
         listening = listener.connect();
       }
       return listening.onComplete(ar -> {
