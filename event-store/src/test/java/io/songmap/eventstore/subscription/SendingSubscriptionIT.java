@@ -118,9 +118,12 @@ class SendingSubscriptionIT {
   void a_failed_page_is_sent_again_from_the_checkpoint_and_nothing_is_skipped() {
     Started t = start("again", 35);
     await().atMost(Duration.ofSeconds(10)).until(() -> t.sender().unacked.size() == 3);
-    t.sender().unacked.poll().complete((tx, events) -> Future.succeededFuture()); // page 1 is fine
-    t.sender().unacked.poll().fail(new IllegalStateException("broker said no")); // page 2 is not
-    t.sender().unacked.clear(); // page 3: its acknowledgement never comes
+    // Take all three before answering any: the page sent again after the failure must stay in the queue.
+    Promise<PageHandler> page1 = t.sender().unacked.poll();
+    Promise<PageHandler> page2 = t.sender().unacked.poll();
+    t.sender().unacked.poll(); // page 3: its acknowledgement never comes
+    page1.complete((tx, events) -> Future.succeededFuture()); // page 1 is fine
+    page2.fail(new IllegalStateException("broker said no")); // page 2 is not
     await().atMost(Duration.ofSeconds(10)).until(() -> !t.sender().unacked.isEmpty());
     t.sender().ackUntilSent(35);
     await().atMost(Duration.ofSeconds(10)).until(() -> t.sub().position() != null
