@@ -15,6 +15,7 @@ import io.songmap.job.Job;
 import io.songmap.job.stage.Stage;
 import io.songmap.stages.Stages;
 import io.songmap.stages.jobs.JobCommands;
+import io.songmap.stages.relay.DirectDispatch;
 import io.songmap.stages.relay.Relay;
 import io.songmap.stages.relay.RelayConfig;
 import io.songmap.stages.runtime.EnvValues;
@@ -54,6 +55,8 @@ final class Node implements AutoCloseable {
   Pool pool;
   PgEventStore store;
   JobCommands commands;
+  /** Sends stage tasks as their appends commit; {@code null} while off (see {@link #directDispatchSetting}). */
+  DirectDispatch dispatch;
   ArtifactStore artifacts;
   TritonClient triton;
   String tritonTarget;
@@ -99,9 +102,35 @@ final class Node implements AutoCloseable {
     pool = PgBuilder.pool().connectingTo(pg).with(new PoolOptions().setMaxSize(env.integer("SONGMAP_PG_POOL_SIZE", 16)))
         .using(vertx).build();
     store = await(PgEventStore.start(pool, PgEventStoreOptions.DEFAULT), "opening the event store");
-    commands = new JobCommands(vertx, store, Job.withDefaults(), 20, JobCommands.DEFAULT_CACHE_SIZE,
-        env.duration("SONGMAP_JOB_GATHER_WINDOW", JobCommands.DEFAULT_GATHER_WINDOW));
+    if (directDispatchSetting().equals("true")) {
+      startDispatch();
+    }
+    commands = jobCommands();
     return this;
+  }
+
+  /**
+   * SONGMAP_DIRECT_DISPATCH: {@code auto} (default) sends stage tasks as their appends commit where the relay runs in
+   * this process (it then sends only what that missed); {@code true} does so in any case (the relay of another
+   * process sends each task again, which processors take as a duplicate); {@code false}: the relay alone sends.
+   */
+  String directDispatchSetting() {
+    String v = env.string("SONGMAP_DIRECT_DISPATCH", "auto").trim().toLowerCase(java.util.Locale.ROOT);
+    if (!v.equals("auto") && !v.equals("true") && !v.equals("false")) {
+      throw new IllegalArgumentException("SONGMAP_DIRECT_DISPATCH is auto, true or false, not " + v);
+    }
+    return v;
+  }
+
+  private void startDispatch() {
+    dispatch = DirectDispatch.create(kafkaBootstrap,
+        new KafkaTopics(env.string("SONGMAP_KAFKA_TOPIC_PREFIX", "")));
+    closers.add(dispatch);
+  }
+
+  private JobCommands jobCommands() {
+    return new JobCommands(vertx, store, Job.withDefaults(), 20, JobCommands.DEFAULT_CACHE_SIZE,
+        env.duration("SONGMAP_JOB_GATHER_WINDOW", JobCommands.DEFAULT_GATHER_WINDOW), dispatch);
   }
 
   Node artifacts() {
@@ -129,8 +158,13 @@ final class Node implements AutoCloseable {
     return this;
   }
 
+  /** Starts the relay; called before {@link #workers}, so that they send their tasks directly (unless turned off). */
   Node relay() {
-    await(vertx.deployVerticle(new Relay(store, pg, RelayConfig.fromEnv(env))), "starting the relay");
+    if (dispatch == null && directDispatchSetting().equals("auto")) {
+      startDispatch();
+      commands = jobCommands();
+    }
+    await(vertx.deployVerticle(new Relay(store, pg, RelayConfig.fromEnv(env), dispatch)), "starting the relay");
     return this;
   }
 

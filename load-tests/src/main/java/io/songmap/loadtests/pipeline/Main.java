@@ -17,6 +17,7 @@ import io.songmap.job.Job;
 import io.songmap.job.JobCommand;
 import io.songmap.job.stage.Stage;
 import io.songmap.stages.jobs.JobCommands;
+import io.songmap.stages.relay.DirectDispatch;
 import io.songmap.stages.relay.Relay;
 import io.songmap.stages.relay.RelayConfig;
 import io.songmap.stages.runtime.EnvValues;
@@ -65,7 +66,7 @@ public final class Main {
 
   record Options(int jobs, double rate, Duration paced, Duration pacedWarmup, int warmup, int warmupSeconds, double jitSettled,
       String pgUrl, int partitions, int poolSize, int eventLoops, int maxInFlight, int brokerThreads, int gatherMs,
-      int fetchMaxWaitMs, boolean brokerInProcess, List<String> brokerJvmOptions) {
+      int fetchMaxWaitMs, boolean brokerInProcess, List<String> brokerJvmOptions, boolean directDispatch) {
 
     static String help() {
       return String.join("\n",
@@ -96,6 +97,9 @@ public final class Main {
           "  --fetch-max-wait-ms MS  the stage consumers' fetch.max.wait.ms (default: the service's, 100)",
           "  --gather-ms MS      how long a fan-out stage's result waits for its siblings' to share one append",
           "                      (default " + JobCommands.DEFAULT_GATHER_WINDOW.toMillis() + ", as in the service; 0: none)",
+          "  --direct-dispatch B true (default, as the service runs the relay and the workers in one process): each",
+          "                      stage task goes out as its append commits, and the relay sends only what that",
+          "                      missed; false: the relay alone sends every task",
           "  PostgreSQL: SONGMAP_PG_URL (postgresql://user[:password]@host[:port]/db; the db part is replaced),",
           "  default " + TestPostgres.DEFAULT_URL);
     }
@@ -117,6 +121,7 @@ public final class Main {
       int fetchMaxWaitMs = 0;
       boolean brokerInProcess = false;
       String brokerJvm = DEFAULT_BROKER_JVM;
+      boolean directDispatch = true;
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : null;
         switch (args[i]) {
@@ -140,6 +145,11 @@ public final class Main {
             default -> throw new IllegalArgumentException("--broker is own-jvm or in-process, not " + value);
           };
           case "--broker-jvm-options" -> brokerJvm = value;
+          case "--direct-dispatch" -> directDispatch = switch (String.valueOf(value)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("--direct-dispatch is true or false, not " + value);
+          };
           default -> throw new IllegalArgumentException("unknown option " + args[i] + "\n" + help());
         }
         i++;
@@ -152,7 +162,8 @@ public final class Main {
       String url = System.getenv().getOrDefault("SONGMAP_PG_URL", TestPostgres.DEFAULT_URL);
       return new Options(jobs, rate, Duration.ofSeconds(pacedSeconds), Duration.ofSeconds(pacedWarmup), warmup, warmupSeconds, jitSettled, url,
           partitions, pool, loops, maxInFlight, brokerThreads, gatherMs, fetchMaxWaitMs, brokerInProcess,
-          brokerJvm == null || brokerJvm.isBlank() ? List.of() : List.of(brokerJvm.trim().split("\\s+")));
+          brokerJvm == null || brokerJvm.isBlank() ? List.of() : List.of(brokerJvm.trim().split("\\s+")),
+          directDispatch);
     }
   }
 
@@ -172,6 +183,7 @@ public final class Main {
   private final Pool pool;
   private final PgEventStore store;
   private final JobCommands commands;
+  private final DirectDispatch dispatch;
   private final Completions completions;
 
   private Main(Options options) {
@@ -194,8 +206,10 @@ public final class Main {
     this.store = await(PgEventStore.start(pool, PgEventStoreOptions.DEFAULT));
     KafkaTopics.DEFAULT.createAllBlocking(kafka.bootstrapServers(), options.partitions(), (short) 1,
         Duration.ofSeconds(30));
+    this.dispatch = options.directDispatch() ? DirectDispatch.create(kafka.bootstrapServers(), KafkaTopics.DEFAULT)
+        : null;
     this.commands = new JobCommands(vertx, store, Job.withDefaults(), 20, JobCommands.DEFAULT_CACHE_SIZE,
-        Duration.ofMillis(options.gatherMs()));
+        Duration.ofMillis(options.gatherMs()), dispatch);
     this.completions = new Completions();
   }
 
@@ -248,8 +262,10 @@ public final class Main {
     env.put("SONGMAP_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
     env.remove("SONGMAP_KAFKA_TOPIC_PREFIX");
     RelayConfig relayConfig = RelayConfig.fromEnv(new EnvValues(env));
-    log("relay: polls every %d–%d ms when idle", relayConfig.minPoll().toMillis(), relayConfig.maxPoll().toMillis());
-    await(vertx.deployVerticle(new Relay(store, pg, relayConfig)));
+    log("relay: polls every %d–%d ms when idle; stage tasks sent %s", relayConfig.minPoll().toMillis(),
+        relayConfig.maxPoll().toMillis(), dispatch != null ? "as their appends commit, the relay sending what that missed"
+            : "by the relay alone");
+    await(vertx.deployVerticle(new Relay(store, pg, relayConfig, dispatch)));
     StageWorkerConfig workerConfig = StageWorkerConfig.defaults(kafka.bootstrapServers())
         .withMaxInFlight(options.maxInFlight());
     if (options.fetchMaxWaitMs() > 0) {
@@ -522,7 +538,7 @@ public final class Main {
       hopStartsMs[hops] = e.getValue().toEpochMilli() + (e.getValue().getNano() % 1_000_000) / 1e6;
       hopMicros[hops++] = micros(e.getValue(), result);
     }
-    log("per stage task at %.0f jobs/s (%d tasks; median / p99 ms): append→relay send %s, send→handler %s,"
+    log("per stage task at %.0f jobs/s (%d tasks; median / p99 ms): append→task send %s, send→handler %s,"
         + " handler→result append %s; whole hop %s", options.rate(), whole.getTotalCount(), figures(toPublish),
         figures(toHandler), figures(toResult), figures(whole));
     if (hops >= 100) {
@@ -653,6 +669,9 @@ public final class Main {
       vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       log("closing Vert.x: %s", e);
+    }
+    if (dispatch != null) {
+      dispatch.close();
     }
     kafka.close().run();
   }

@@ -10,6 +10,7 @@ import io.songmap.job.JobCommand;
 import io.songmap.job.JobEvent;
 import io.songmap.job.JobEvent.StageCompleted;
 import io.songmap.job.JobEvent.StageProgressed;
+import io.songmap.job.JobEvent.StageRequested;
 import io.songmap.job.JobEvent.StageSkipped;
 import io.songmap.job.JobEvent.StageStarted;
 import io.songmap.job.JobEventType;
@@ -21,6 +22,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,6 +78,7 @@ public final class JobCommands {
   private final int maxConflictRetries;
   private final StateCache cache;
   private final long gatherNanos;
+  private final TaskDispatch dispatch;
   private final Map<String, Lane> lanes = new java.util.HashMap<>(); // guarded by itself
 
   /**
@@ -84,13 +87,16 @@ public final class JobCommands {
    *     of the job are still requested or running (a fan-out stage finishing before its siblings): nothing
    *     downstream waits for it, and a sibling's result arriving meanwhile goes in the same transaction, so the
    *     last one to arrive is not queued behind the append of an earlier one. Zero appends every result at once.
+   * @param dispatch sends the tasks of the stages an append requests as soon as it commits; {@code null} leaves
+   *     them to the relay alone
    */
   public JobCommands(Vertx vertx, EventStore store, Job job, int maxConflictRetries, int cacheSize,
-      Duration gatherWindow) {
+      Duration gatherWindow, TaskDispatch dispatch) {
     if (gatherWindow.isNegative()) {
       throw new IllegalArgumentException("gatherWindow must not be negative");
     }
     this.gatherNanos = gatherWindow.toNanos();
+    this.dispatch = dispatch;
     this.vertx = vertx;
     this.store = store;
     this.job = job;
@@ -99,6 +105,12 @@ public final class JobCommands {
     }
     this.maxConflictRetries = maxConflictRetries;
     this.cache = new StateCache(cacheSize);
+  }
+
+  /** Without direct dispatch: the relay alone sends the stages' tasks. */
+  public JobCommands(Vertx vertx, EventStore store, Job job, int maxConflictRetries, int cacheSize,
+      Duration gatherWindow) {
+    this(vertx, store, job, maxConflictRetries, cacheSize, gatherWindow, null);
   }
 
   /**
@@ -389,6 +401,8 @@ public final class JobCommands {
     return current.compose(state -> {
       List<List<JobEvent>> perCommand = new ArrayList<>(commands.size());
       List<NewEvent> toAppend = new ArrayList<>();
+      List<TaskDispatch.Requested> dueTasks = new ArrayList<>(0);
+      Instant now = Instant.now();
       JobState after = state;
       try {
         for (int i = 0; i < commands.size(); i++) {
@@ -396,8 +410,12 @@ public final class JobCommands {
           String metaJson = metas.get(i).toJson().encode();
           for (JobEvent e : decided) {
             after = Job.evolve(after, e);
-            toAppend.add(new NewEvent(UUID.randomUUID(), JobEventType.typeNameOf(e), JobEventType.SCHEMA_VERSION,
+            UUID eventId = UUID.randomUUID();
+            toAppend.add(new NewEvent(eventId, JobEventType.typeNameOf(e), JobEventType.SCHEMA_VERSION,
                 JobEventJson.toJson(e).encode(), metaJson));
+            if (dispatch != null && e instanceof StageRequested r && !r.notBefore().isAfter(now)) {
+              dueTasks.add(new TaskDispatch.Requested(eventId, r, metas.get(i).correlationId()));
+            }
           }
           perCommand.add(decided);
         }
@@ -410,7 +428,19 @@ public final class JobCommands {
             : Future.succeededFuture(new Decided(perCommand, state));
       }
       JobState finalState = after;
-      return store.append(tenant, streamId(jobId), ExpectedVersion.exactly(state.version()), toAppend)
+      TaskDispatch.Pending pending = dueTasks.isEmpty() ? null : dispatch.prepare(tenant, dueTasks);
+      Future<?> appended = store.append(tenant, streamId(jobId), ExpectedVersion.exactly(state.version()), toAppend);
+      if (pending != null) {
+        // Registered first, so the tasks go out before this command's caller hears of the outcome.
+        appended.onComplete(ar -> {
+          if (ar.succeeded()) {
+            pending.committed();
+          } else {
+            pending.abandoned();
+          }
+        });
+      }
+      return appended
           .map(r -> {
             cache.put(tenant, jobId, finalState);
             return new Decided(perCommand, finalState);

@@ -55,10 +55,16 @@ public final class JobEventAvro {
 
   /** The task a processor receives for a StageRequested event. */
   public static StageTask stageTask(RecordedEvent recorded, JobEvent.StageRequested event, String correlationId) {
+    return stageTask(recorded.eventId(), recorded.tenant(), event, correlationId);
+  }
+
+  /** The task for a StageRequested with this event id, before or after it is stored. */
+  public static StageTask stageTask(java.util.UUID eventId, String tenant, JobEvent.StageRequested event,
+      String correlationId) {
     return StageTask.newBuilder()
-        .setEventId(recorded.eventId().toString())
+        .setEventId(eventId.toString())
         .setJobId(event.jobId())
-        .setTenant(recorded.tenant())
+        .setTenant(tenant)
         .setStage(event.stage().wireName())
         .setRun(event.run())
         .setAttempt(event.attempt())

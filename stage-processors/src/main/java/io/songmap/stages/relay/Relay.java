@@ -31,6 +31,7 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -83,6 +84,7 @@ public final class Relay extends VerticleBase {
   private final PgEventStore store;
   private final PgConnectOptions listenOptions;
   private final RelayConfig config;
+  private final DirectDispatch direct;
 
   private KafkaProducer<String, byte[]> producer;
   private Subscription subscription;
@@ -96,9 +98,18 @@ public final class Relay extends VerticleBase {
    * @param listenOptions connection for LISTEN/NOTIFY wake-ups; {@code null} relies on polling alone
    */
   public Relay(PgEventStore store, PgConnectOptions listenOptions, RelayConfig config) {
+    this(store, listenOptions, config, null);
+  }
+
+  /**
+   * @param direct the dispatch that sends this process's stage tasks ahead of the relay: each task it sent (or is
+   *     sending) is not sent again, its acknowledgement is awaited instead; {@code null}: every task is sent here
+   */
+  public Relay(PgEventStore store, PgConnectOptions listenOptions, RelayConfig config, DirectDispatch direct) {
     this.store = Objects.requireNonNull(store, "store");
     this.listenOptions = listenOptions;
     this.config = Objects.requireNonNull(config, "config");
+    this.direct = direct;
   }
 
   /** The event types the relay publishes: every job event. */
@@ -155,8 +166,18 @@ public final class Relay extends VerticleBase {
   }
 
   private KafkaProducer<String, byte[]> createProducer() {
+    return producer(config.bootstrapServers(), "relay-" + config.owner(), config.producerOverrides(),
+        config.topics().all());
+  }
+
+  /**
+   * An idempotent producer as the relay uses it, with the metadata of {@code topics} fetched (a first send() to a
+   * topic would otherwise block the event loop for it). Blocks.
+   */
+  static KafkaProducer<String, byte[]> producer(String bootstrapServers, String clientId,
+      java.util.Map<String, Object> overrides, java.util.Collection<String> topics) {
     Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
@@ -168,15 +189,14 @@ public final class Relay extends VerticleBase {
     // sequence for the partition and the resend goes through.
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) REQUEST_TIMEOUT.toMillis());
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis());
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, "relay-" + config.owner());
-    p.putAll(config.producerOverrides());
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+    p.putAll(overrides);
     KafkaProducer<String, byte[]> created = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-    // Fetch every topic's metadata now: a first send() to a topic would otherwise block the event loop for it.
-    for (String topic : config.topics().all()) {
+    for (String topic : topics) {
       try {
         created.partitionsFor(topic);
       } catch (RuntimeException e) {
-        log.warn("relay: no metadata for topic {} yet ({}); provision topics with KafkaTopics.createAll", topic,
+        log.warn("{}: no metadata for topic {} yet ({}); provision topics with KafkaTopics.createAll", clientId, topic,
             e.toString());
       }
     }
@@ -212,6 +232,12 @@ public final class Relay extends VerticleBase {
       send(config.topics().jobEvents(), event.jobId(), envelope, acks);
       if (event instanceof JobEvent.StageRequested requested) {
         String topic = config.topics().stage(requested.stage());
+        Future<Void> sentDirectly = direct == null ? null : direct.claim(recorded.eventId());
+        if (sentDirectly != null) {
+          awaitDirect(sentDirectly, topic, requested.jobId(),
+              () -> AvroWire.stageTask().encode(JobEventAvro.stageTask(recorded, requested, correlationId)), acks);
+          continue;
+        }
         byte[] task = AvroWire.stageTask().encode(JobEventAvro.stageTask(recorded, requested, correlationId));
         if (requested.notBefore().isAfter(now)) {
           delayed.add(Tuple.of(recorded.eventId(), OffsetDateTime.ofInstant(requested.notBefore(), ZoneOffset.UTC),
@@ -241,6 +267,27 @@ public final class Relay extends VerticleBase {
           vertx.setTimer(delay, id -> scanDelayed());
         }
       });
+    });
+  }
+
+  /**
+   * Counts a task sent by the direct dispatch as part of the page once its acknowledgement comes; if the direct
+   * send failed, sends the task from here.
+   */
+  private void awaitDirect(Future<Void> sentDirectly, String topic, String key, Supplier<byte[]> task, Acks acks) {
+    acks.expect();
+    sentDirectly.onComplete(ar -> {
+      if (ar.succeeded()) {
+        acks.acked(null);
+      } else {
+        context.runOnContext(v -> {
+          try {
+            producer.send(new ProducerRecord<>(topic, key, task.get()), (metadata, error) -> acks.acked(error));
+          } catch (RuntimeException e) {
+            acks.acked(e);
+          }
+        });
+      }
     });
   }
 

@@ -14,6 +14,7 @@ import io.songmap.job.retry.RetryPolicy;
 import io.songmap.job.stage.Stage;
 import io.songmap.stages.jobs.JobCommands;
 import io.songmap.stages.jobs.JobEventJson;
+import io.songmap.stages.relay.DirectDispatch;
 import io.songmap.stages.relay.JobEventAvro;
 import io.songmap.stages.relay.Relay;
 import io.songmap.stages.relay.RelayConfig;
@@ -63,9 +64,11 @@ public final class PipelineFixture implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicInteger topicSets = new java.util.concurrent.atomic.AtomicInteger();
   public final String bootstrap;
   public final JobCommands commands;
+  /** Sends the tasks of {@link #commands}' appends ahead of the relay; {@code null}: the relay alone sends them. */
+  public final DirectDispatch dispatch;
 
   private PipelineFixture(Vertx vertx, PgConnectOptions pg, Pool pool, PgEventStore store, KafkaTopics topics,
-      JobCommands commands) {
+      JobCommands commands, DirectDispatch dispatch) {
     this.vertx = vertx;
     this.pg = pg;
     this.pool = pool;
@@ -73,17 +76,25 @@ public final class PipelineFixture implements AutoCloseable {
     this.topics = topics;
     this.bootstrap = TestKafka.bootstrapServers();
     this.commands = commands;
+    this.dispatch = dispatch;
   }
 
   public static PipelineFixture create(String owner, RetryPolicy retries) {
+    return create(owner, retries, false);
+  }
+
+  /** @param directDispatch whether the fixture's commands send their tasks ahead of the relay, as the service does */
+  public static PipelineFixture create(String owner, RetryPolicy retries, boolean directDispatch) {
     Vertx vertx = Vertx.vertx();
     PgConnectOptions pg = TestPostgres.freshDatabase(owner);
     Pool pool = PgBuilder.pool().connectingTo(pg).with(new PoolOptions().setMaxSize(8)).using(vertx).build();
     PgEventStore store = await(PgEventStore.start(pool, PgEventStoreOptions.DEFAULT));
     KafkaTopics topics = new KafkaTopics("t" + UUID.randomUUID().toString().substring(0, 8) + ".");
     topics.createAllBlocking(TestKafka.bootstrapServers(), 3, (short) 1, Duration.ofSeconds(30));
-    JobCommands commands = new JobCommands(vertx, store, new Job(retries, JitterSource.fixed(0)), 20);
-    return new PipelineFixture(vertx, pg, pool, store, topics, commands);
+    DirectDispatch dispatch = directDispatch ? DirectDispatch.create(TestKafka.bootstrapServers(), topics) : null;
+    JobCommands commands = new JobCommands(vertx, store, new Job(retries, JitterSource.fixed(0)), 20,
+        JobCommands.DEFAULT_CACHE_SIZE, JobCommands.DEFAULT_GATHER_WINDOW, dispatch);
+    return new PipelineFixture(vertx, pg, pool, store, topics, commands, dispatch);
   }
 
   public RelayConfig relayConfig() {
@@ -92,7 +103,7 @@ public final class PipelineFixture implements AutoCloseable {
   }
 
   public Relay relay(RelayConfig config) {
-    return new Relay(store, pg, config);
+    return new Relay(store, pg, config, dispatch);
   }
 
   public String deploy(io.vertx.core.Deployable verticle) {
@@ -204,6 +215,10 @@ public final class PipelineFixture implements AutoCloseable {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException(e);
+    } finally {
+      if (dispatch != null) {
+        dispatch.close();
+      }
     }
   }
 }

@@ -38,7 +38,8 @@ class PipelineIT {
 
   @BeforeAll
   void startPipeline() {
-    fx = PipelineFixture.create("pipeline_it", PipelineFixture.FAST_RETRIES);
+    // As the service runs it: the relay and the workers in one process, tasks sent as their appends commit.
+    fx = PipelineFixture.create("pipeline_it", PipelineFixture.FAST_RETRIES, true);
     fx.deploy(fx.relay(fx.relayConfig()));
     for (Stage stage : Stage.values()) {
       fx.deploy(fx.worker(stage, this::handle, fx.workerConfig()));
