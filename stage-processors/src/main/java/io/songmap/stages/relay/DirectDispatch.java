@@ -28,31 +28,51 @@ import org.slf4j.LoggerFactory;
  * <p>The relay remains what guarantees delivery. A {@link Relay} given this dispatch {@linkplain #claim claims} each
  * task it reads: if the task was sent (or is being sent) from here, the relay waits for that send's acknowledgement
  * instead of sending it again, and sends it itself only if the direct send failed or the append's outcome was
- * unknown. A task announced here is remembered until the relay claims it, for at most the retention (and at most
- * {@code capacity} tasks); a relay in another process, or one that falls behind by more than that, sends its own
- * copy as well, which the stage workers take as the duplicate it is (one result per attempt).
+ * unknown, or if no acknowledgement came within {@link Limits#relayWait()} (an append whose reply never arrives
+ * would otherwise hold the relay back). A task announced here is remembered until the relay claims it, for at most
+ * the retention (and at most {@code capacity} tasks); a relay in another process, or one that falls behind by more
+ * than that, sends its own copy as well, which the stage workers take as the duplicate it is (one result per
+ * attempt).
  */
 public final class DirectDispatch implements TaskDispatch, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DirectDispatch.class);
-  public static final Duration DEFAULT_RETENTION = Duration.ofMinutes(1);
-  public static final int DEFAULT_CAPACITY = 100_000;
+
+  /**
+   * @param retention how long an announced task waits for the relay to claim it
+   * @param capacity how many announced tasks are remembered at most (the oldest go first)
+   * @param relayWait how long the relay waits for a claimed task's direct send before sending it itself; longer
+   *     than the producer's delivery timeout, so that it only covers a send that never started
+   */
+  public record Limits(Duration retention, int capacity, Duration relayWait) {
+    public static final Limits DEFAULTS = new Limits(Duration.ofMinutes(1), 100_000,
+        Relay.DELIVERY_TIMEOUT.plusSeconds(5));
+
+    public Limits {
+      if (retention.isNegative() || retention.isZero()) {
+        throw new IllegalArgumentException("retention must be positive: " + retention);
+      }
+      if (capacity < 1) {
+        throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
+      }
+      if (relayWait.isNegative() || relayWait.isZero()) {
+        throw new IllegalArgumentException("relayWait must be positive: " + relayWait);
+      }
+    }
+  }
 
   private final KafkaProducer<String, byte[]> producer;
   private final KafkaTopics topics;
-  private final long retentionNanos;
-  private final int capacity;
+  private final Limits limits;
   /** Announced tasks by event id, oldest first; guarded by itself. */
   private final LinkedHashMap<UUID, Announced> announced = new LinkedHashMap<>();
   private long forgotten;
 
   private record Announced(long atNanos, Promise<Void> sent) {}
 
-  private DirectDispatch(KafkaProducer<String, byte[]> producer, KafkaTopics topics, Duration retention,
-      int capacity) {
+  private DirectDispatch(KafkaProducer<String, byte[]> producer, KafkaTopics topics, Limits limits) {
     this.producer = producer;
     this.topics = topics;
-    this.retentionNanos = retention.toNanos();
-    this.capacity = capacity;
+    this.limits = limits;
   }
 
   /**
@@ -60,14 +80,9 @@ public final class DirectDispatch implements TaskDispatch, AutoCloseable {
    * while setting up, not on an event loop.
    */
   public static DirectDispatch create(String bootstrapServers, KafkaTopics topics, Map<String, Object> producerOverrides,
-      Duration retention, int capacity) {
+      Limits limits) {
     Objects.requireNonNull(topics, "topics");
-    if (retention.isNegative() || retention.isZero()) {
-      throw new IllegalArgumentException("retention must be positive: " + retention);
-    }
-    if (capacity < 1) {
-      throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
-    }
+    Objects.requireNonNull(limits, "limits");
     List<String> stageTopics = new ArrayList<>();
     for (io.songmap.job.stage.Stage stage : io.songmap.job.stage.Stage.values()) {
       stageTopics.add(topics.stage(stage));
@@ -80,11 +95,15 @@ public final class DirectDispatch implements TaskDispatch, AutoCloseable {
     settings.putAll(producerOverrides);
     KafkaProducer<String, byte[]> producer = Relay.producer(bootstrapServers,
         "direct-dispatch-" + ManagementFactory.getRuntimeMXBean().getName(), settings, stageTopics);
-    return new DirectDispatch(producer, topics, retention, capacity);
+    return new DirectDispatch(producer, topics, limits);
   }
 
   public static DirectDispatch create(String bootstrapServers, KafkaTopics topics) {
-    return create(bootstrapServers, topics, Map.of(), DEFAULT_RETENTION, DEFAULT_CAPACITY);
+    return create(bootstrapServers, topics, Map.of(), Limits.DEFAULTS);
+  }
+
+  public Limits limits() {
+    return limits;
   }
 
   @Override
@@ -143,7 +162,7 @@ public final class DirectDispatch implements TaskDispatch, AutoCloseable {
     Iterator<Announced> oldest = announced.values().iterator();
     while (oldest.hasNext()) {
       Announced a = oldest.next();
-      if (announced.size() <= capacity && now - a.atNanos() < retentionNanos) {
+      if (announced.size() <= limits.capacity() && now - a.atNanos() < limits.retention().toNanos()) {
         return;
       }
       oldest.remove();

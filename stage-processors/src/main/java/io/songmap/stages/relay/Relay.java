@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -276,17 +277,29 @@ public final class Relay extends VerticleBase {
    */
   private void awaitDirect(Future<Void> sentDirectly, String topic, String key, Supplier<byte[]> task, Acks acks) {
     acks.expect();
+    AtomicBoolean settled = new AtomicBoolean();
+    Runnable sendHere = () -> context.runOnContext(v -> {
+      try {
+        producer.send(new ProducerRecord<>(topic, key, task.get()), (metadata, error) -> acks.acked(error));
+      } catch (RuntimeException e) {
+        acks.acked(e);
+      }
+    });
+    long timer = vertx.setTimer(direct.limits().relayWait().toMillis(), id -> {
+      if (settled.compareAndSet(false, true)) {
+        log.warn("relay: the direct send of job {}'s task for {} was not acknowledged within {}; sending it here",
+            key, topic, direct.limits().relayWait());
+        sendHere.run();
+      }
+    });
     sentDirectly.onComplete(ar -> {
-      if (ar.succeeded()) {
-        acks.acked(null);
-      } else {
-        context.runOnContext(v -> {
-          try {
-            producer.send(new ProducerRecord<>(topic, key, task.get()), (metadata, error) -> acks.acked(error));
-          } catch (RuntimeException e) {
-            acks.acked(e);
-          }
-        });
+      if (settled.compareAndSet(false, true)) {
+        vertx.cancelTimer(timer);
+        if (ar.succeeded()) {
+          acks.acked(null);
+        } else {
+          sendHere.run();
+        }
       }
     });
   }

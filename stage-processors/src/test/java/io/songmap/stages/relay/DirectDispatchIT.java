@@ -14,6 +14,7 @@ import io.songmap.job.retry.JitterSource;
 import io.songmap.job.stage.Stage;
 import io.songmap.stages.jobs.JobCommands;
 import io.songmap.stages.jobs.JobEventJson;
+import io.songmap.stages.jobs.TaskDispatch;
 import io.songmap.stages.pipeline.PipelineFixture;
 import io.songmap.stages.runtime.KafkaTopics;
 import java.time.Duration;
@@ -111,7 +112,7 @@ class DirectDispatchIT {
       // Topic names longer than Kafka allows: every direct send fails.
       KafkaTopics unusable = new KafkaTopics("x".repeat(250));
       try (DirectDispatch failing = DirectDispatch.create(fx.bootstrap, unusable, Map.of("max.block.ms", 2000),
-          DirectDispatch.DEFAULT_RETENTION, DirectDispatch.DEFAULT_CAPACITY)) {
+          DirectDispatch.Limits.DEFAULTS)) {
         JobCommands commands = new JobCommands(fx.vertx, fx.store, new Job(PipelineFixture.FAST_RETRIES,
             JitterSource.fixed(0)), 20, JobCommands.DEFAULT_CACHE_SIZE, JobCommands.DEFAULT_GATHER_WINDOW, failing);
         fx.deploy(new Relay(fx.store, fx.pg, fx.relayConfig(), failing));
@@ -122,6 +123,37 @@ class DirectDispatchIT {
         assertThat(tasks).extracting(StageTask::getJobId).containsExactlyInAnyOrder("job-0", "job-1", "job-2");
         assertThat(failing.pending()).isZero();
       }
+    }
+  }
+
+  @Test
+  void aTaskWhoseAppendNeverAnswersIsSentByTheRelayAfterItsWait() {
+    try (PipelineFixture fx = PipelineFixture.create("direct_it_hung", PipelineFixture.FAST_RETRIES);
+        KafkaConsumer<String, byte[]> ingest = fx.consumer(List.of(fx.topics.stage(Stage.INGEST)));
+        DirectDispatch dispatch = DirectDispatch.create(fx.bootstrap, fx.topics, Map.of(),
+            new DirectDispatch.Limits(Duration.ofMinutes(1), 1000, Duration.ofSeconds(1)))) {
+      // The append commits, but its outcome never reaches the dispatch (a reply lost on a connection that hangs):
+      // the task is announced and neither sent nor given up.
+      TaskDispatch unanswered = (tenant, requested) -> {
+        dispatch.prepare(tenant, requested);
+        return new TaskDispatch.Pending() {
+          @Override
+          public void committed() {}
+
+          @Override
+          public void abandoned() {}
+        };
+      };
+      JobCommands commands = new JobCommands(fx.vertx, fx.store, new Job(PipelineFixture.FAST_RETRIES,
+          JitterSource.fixed(0)), 20, JobCommands.DEFAULT_CACHE_SIZE, JobCommands.DEFAULT_GATHER_WINDOW, unanswered);
+      fx.deploy(new Relay(fx.store, fx.pg, fx.relayConfig(), dispatch));
+      long submitted = System.nanoTime();
+      PipelineFixture.await(commands.handle(PipelineFixture.TENANT, submission("job-h"), META));
+      List<StageTask> tasks = new ArrayList<>();
+      await().atMost(Duration.ofSeconds(20)).until(() -> drain(ingest, tasks).size() >= 1);
+      assertThat(Duration.ofNanos(System.nanoTime() - submitted)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+      assertThat(settled(ingest, tasks)).extracting(StageTask::getEventId)
+          .containsExactly(storedRequestId(fx, "job-h", Stage.INGEST));
     }
   }
 
