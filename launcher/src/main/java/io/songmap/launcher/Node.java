@@ -57,6 +57,8 @@ final class Node implements AutoCloseable {
   JobCommands commands;
   /** Sends stage tasks as their appends commit; {@code null} while off (see {@link #directDispatchSetting}). */
   DirectDispatch dispatch;
+  /** SONGMAP_DIRECT_DISPATCH as read once at start. */
+  private String directDispatch;
   ArtifactStore artifacts;
   TritonClient triton;
   String tritonTarget;
@@ -102,7 +104,8 @@ final class Node implements AutoCloseable {
     pool = PgBuilder.pool().connectingTo(pg).with(new PoolOptions().setMaxSize(env.integer("SONGMAP_PG_POOL_SIZE", 16)))
         .using(vertx).build();
     store = await(PgEventStore.start(pool, PgEventStoreOptions.DEFAULT), "opening the event store");
-    if (directDispatchSetting().equals("true")) {
+    directDispatch = directDispatchSetting();
+    if (directDispatch.equals("true")) {
       startDispatch();
     }
     commands = jobCommands();
@@ -114,7 +117,7 @@ final class Node implements AutoCloseable {
    * this process (it then sends only what that missed); {@code true} does so in any case (the relay of another
    * process sends each task again, which processors take as a duplicate); {@code false}: the relay alone sends.
    */
-  String directDispatchSetting() {
+  private String directDispatchSetting() {
     String v = env.string("SONGMAP_DIRECT_DISPATCH", "auto").trim().toLowerCase(java.util.Locale.ROOT);
     if (!v.equals("auto") && !v.equals("true") && !v.equals("false")) {
       throw new IllegalArgumentException("SONGMAP_DIRECT_DISPATCH is auto, true or false, not " + v);
@@ -160,7 +163,7 @@ final class Node implements AutoCloseable {
 
   /** Starts the relay; called before {@link #workers}, so that they send their tasks directly (unless turned off). */
   Node relay() {
-    if (dispatch == null && directDispatchSetting().equals("auto")) {
+    if (dispatch == null && directDispatch.equals("auto")) {
       startDispatch();
       commands = jobCommands();
     }

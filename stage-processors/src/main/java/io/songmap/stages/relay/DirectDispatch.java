@@ -1,6 +1,7 @@
 package io.songmap.stages.relay;
 
 import io.songmap.avro.wire.AvroWire;
+import io.songmap.job.stage.Stage;
 import io.songmap.stages.jobs.TaskDispatch;
 import io.songmap.stages.runtime.KafkaTopics;
 import io.vertx.core.Future;
@@ -8,6 +9,8 @@ import io.vertx.core.Promise;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -83,14 +86,11 @@ public final class DirectDispatch implements TaskDispatch, AutoCloseable {
       Limits limits) {
     Objects.requireNonNull(topics, "topics");
     Objects.requireNonNull(limits, "limits");
-    List<String> stageTopics = new ArrayList<>();
-    for (io.songmap.job.stage.Stage stage : io.songmap.job.stage.Stage.values()) {
-      stageTopics.add(topics.stage(stage));
-    }
+    List<String> stageTopics = Arrays.stream(Stage.values()).map(topics::stage).toList();
     // One produce request in flight at a time: a task sent while the previous request is out waits for it and
     // goes with whatever else queued meanwhile. A lone task goes at once; a burst of them goes in batches instead
     // of one request each, which is what the broker's CPU pays for.
-    Map<String, Object> settings = new java.util.HashMap<>();
+    Map<String, Object> settings = new HashMap<>();
     settings.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     settings.putAll(producerOverrides);
     KafkaProducer<String, byte[]> producer = Relay.producer(bootstrapServers,
@@ -147,14 +147,17 @@ public final class DirectDispatch implements TaskDispatch, AutoCloseable {
         if (e == null) {
           sent.tryComplete();
         } else {
-          log.debug("direct send of task {} failed, the relay will send it: {}", r.eventId(), e.toString());
-          sent.tryFail(e);
+          notSent(r, sent, e);
         }
       });
     } catch (RuntimeException e) {
-      log.debug("direct send of task {} failed, the relay will send it: {}", r.eventId(), e.toString());
-      sent.tryFail(e);
+      notSent(r, sent, e);
     }
+  }
+
+  private static void notSent(Requested r, Promise<Void> sent, Exception e) {
+    log.debug("direct send of task {} failed, the relay will send it: {}", r.eventId(), e.toString());
+    sent.tryFail(e);
   }
 
   /** Called holding the lock: drops what is past its retention or over the capacity, oldest first. */
