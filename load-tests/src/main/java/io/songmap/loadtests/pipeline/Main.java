@@ -301,24 +301,21 @@ public final class Main {
         + " its PostgreSQL backends %.2f); machine %.0f%% busy (%d CPUs, all programs); JIT compiling %.1f s",
         options.jobs(), burstSeconds, jobsPerSecond, jvmMs + pgMs, jvmMs, pgMs, busy * 100,
         Runtime.getRuntime().availableProcessors(), (jit1 - jit0) / 1000.0);
-    // The consumer that times the relay's sends starts before the unmeasured paced load, so that its own code is
-    // compiled by then too.
-    Publications publications = new Publications();
     Histogram latency;
     long jitPaced0;
-    try {
+    Map<String, Instant> published;
+    try (Publications publications = new Publications()) {
       settle();
       jitPaced0 = jitMillis();
       latency = paced();
-    } finally {
-      publications.close();
+      published = publications.collect();
     }
     double p50 = latency.getValueAtPercentile(50) / 1000.0;
     double p99 = latency.getValueAtPercentile(99) / 1000.0;
     log("latency at %.0f jobs/s: %d jobs, p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms; JIT compiling %.1f s",
         options.rate(), latency.getTotalCount(), p50, latency.getValueAtPercentile(90) / 1000.0, p99,
         latency.getMaxValue() / 1000.0, (jitMillis() - jitPaced0) / 1000.0);
-    hops(publications);
+    hops(published);
     System.out.printf(Locale.ROOT,
         "pipeline: %d jobs, %.1f jobs/s (all at once), p50 %.1f ms, p99 %.1f ms (paced at %s jobs/s)%n",
         options.jobs(), jobsPerSecond, p50, p99, formatRate(options.rate()));
@@ -499,7 +496,7 @@ public final class Main {
    * StageRequested (the transaction's start) to the relay's send, from the send to the handler, and from the
    * handler to the start of the transaction that appends the result (and the next StageRequested).
    */
-  private void hops(Publications publications) {
+  private void hops(Map<String, Instant> published) {
     Map<String, Instant> requested = new java.util.HashMap<>();
     Map<String, Instant> resulted = new java.util.HashMap<>();
     Map<String, Instant> jobEnds = new java.util.HashMap<>();
@@ -524,15 +521,22 @@ public final class Main {
     double[] hopStartsMs = new double[requested.size()];
     double[] hopMicros = new double[requested.size()];
     int hops = 0;
+    Map<String, Histogram[]> byStage = new java.util.TreeMap<>();
     for (var e : requested.entrySet()) {
-      Instant published = publications.at(e.getKey());
+      Instant sent = published.get(e.getKey());
       Instant handled = handledAt.get(e.getKey());
       Instant result = resulted.get(e.getKey());
-      if (published == null || handled == null || result == null) {
+      if (sent == null || handled == null || result == null) {
         continue;
       }
-      toPublish.recordValue(micros(e.getValue(), published));
-      toHandler.recordValue(micros(published, handled));
+      toPublish.recordValue(micros(e.getValue(), sent));
+      toHandler.recordValue(micros(sent, handled));
+      String stage = e.getKey().substring(e.getKey().lastIndexOf('/') + 1);
+      byStage.computeIfAbsent(stage, k -> new Histogram[] {new Histogram(60_000_000L, 3),
+          new Histogram(60_000_000L, 3), new Histogram(60_000_000L, 3)});
+      byStage.get(stage)[0].recordValue(micros(e.getValue(), sent));
+      byStage.get(stage)[1].recordValue(micros(sent, handled));
+      byStage.get(stage)[2].recordValue(micros(handled, result));
       toResult.recordValue(micros(handled, result));
       whole.recordValue(micros(e.getValue(), result));
       hopStartsMs[hops] = e.getValue().toEpochMilli() + (e.getValue().getNano() % 1_000_000) / 1e6;
@@ -541,6 +545,10 @@ public final class Main {
     log("per stage task at %.0f jobs/s (%d tasks; median / p99 ms): append→task send %s, send→handler %s,"
         + " handler→result append %s; whole hop %s", options.rate(), whole.getTotalCount(), figures(toPublish),
         figures(toHandler), figures(toResult), figures(whole));
+    StringBuilder perStage = new StringBuilder();
+    byStage.forEach((stage, h) -> perStage.append(String.format(Locale.ROOT, "%n  %-12s append→task send %s, send→handler %s,"
+        + " handler→result append %s", stage, figures(h[0]), figures(h[1]), figures(h[2]))));
+    log("per stage (median / p99 ms):%s", perStage);
     if (hops >= 100) {
       Periodicity.Finding f = Periodicity.strongest(Arrays.copyOf(hopStartsMs, hops), Arrays.copyOf(hopMicros, hops),
           0.95, 100, 2000, 0.5);
@@ -601,14 +609,14 @@ public final class Main {
   }
 
   /**
-   * When the relay sent each stage task: the records' create times (set by the relay's producer, in ms), read
-   * from the stage topics from their current end by a consumer outside the stage workers' groups.
+   * When each stage task was sent: the records' create times (set by the sending producer, in ms), read from the
+   * stage topics after the measured phase, from where they ended when this was made. Nothing reads the topics
+   * while the pipeline is being measured, so the figures do not pay for their own observer.
    */
   private final class Publications implements AutoCloseable {
-    private final Map<String, Instant> at = new ConcurrentHashMap<>();
-    private final AtomicBoolean running = new AtomicBoolean(true);
     private final org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> consumer;
-    private final Thread thread;
+    private final Map<String, Stage> stages = new java.util.HashMap<>();
+    private final List<org.apache.kafka.common.TopicPartition> partitions = new ArrayList<>();
 
     Publications() {
       java.util.Properties p = new java.util.Properties();
@@ -617,8 +625,6 @@ public final class Main {
       consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(p,
           new org.apache.kafka.common.serialization.StringDeserializer(),
           new org.apache.kafka.common.serialization.ByteArrayDeserializer());
-      Map<String, Stage> stages = new java.util.HashMap<>();
-      List<org.apache.kafka.common.TopicPartition> partitions = new ArrayList<>();
       for (Stage stage : Stage.values()) {
         String topic = KafkaTopics.DEFAULT.stage(stage);
         stages.put(topic, stage);
@@ -629,32 +635,27 @@ public final class Main {
       consumer.assign(partitions);
       consumer.seekToEnd(partitions);
       partitions.forEach(consumer::position);
-      thread = new Thread(() -> {
-        try {
-          while (running.get()) {
-            for (var r : consumer.poll(Duration.ofMillis(100))) {
-              at.putIfAbsent(r.key() + "/" + stages.get(r.topic()).wireName(), Instant.ofEpochMilli(r.timestamp()));
-            }
-          }
-        } catch (org.apache.kafka.common.errors.WakeupException e) {
-          // closing
-        } finally {
-          consumer.close();
-        }
-      }, "bench-publications");
-      thread.setDaemon(true);
-      thread.start();
     }
 
-    Instant at(String key) {
-      return at.get(key);
+    /** The send time of every stage task since this was made, by {@link #hopKey}-style key (job/stage). */
+    Map<String, Instant> collect() {
+      Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
+      Map<String, Instant> at = new java.util.HashMap<>();
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("could not read the stage topics to their end");
+        }
+        for (var r : consumer.poll(Duration.ofMillis(200))) {
+          at.putIfAbsent(r.key() + "/" + stages.get(r.topic()).wireName(), Instant.ofEpochMilli(r.timestamp()));
+        }
+      }
+      return at;
     }
 
     @Override
-    public void close() throws InterruptedException {
-      running.set(false);
-      consumer.wakeup();
-      thread.join(5000);
+    public void close() {
+      consumer.close();
     }
   }
 
@@ -678,7 +679,8 @@ public final class Main {
 
   /**
    * Watches the store for JobCompleted events, as the peer watches its status rows: a read of the log's tail
-   * every 20 ms (the latency itself comes from the events' recorded times, not from when this notices them).
+   * every 200 ms, as often as the peer looks (the latency itself comes from the events' recorded times, not from
+   * when this notices them).
    */
   private final class Completions {
     private final Map<String, CountDownLatch> waiting = new ConcurrentHashMap<>();
@@ -714,7 +716,7 @@ public final class Main {
           }
           after = page.last();
           if (page.events().size() < 1000) {
-            Thread.sleep(20);
+            Thread.sleep(200);
           }
         } catch (InterruptedException e) {
           return;

@@ -396,8 +396,11 @@ public final class JobCommands {
   private Future<Decided> attempt(String tenant, List<JobCommand> commands, List<Meta> metas, JobState assumed,
       int tries) {
     String jobId = commands.get(0).jobId();
-    Future<JobState> current = assumed != null && assumed.exists() ? Future.succeededFuture(assumed)
-        : load(tenant, jobId);
+    // A submission is assumed to start a new job: one round trip instead of a read and then the append. A job
+    // that exists already makes the append meet a version conflict, and the command starts over from a read.
+    JobState assumption = assumed != null && assumed.exists() ? assumed
+        : assumed == null && tries == 0 && commands.get(0) instanceof JobCommand.SubmitJob ? JobState.EMPTY : null;
+    Future<JobState> current = assumption != null ? Future.succeededFuture(assumption) : load(tenant, jobId);
     return current.compose(state -> {
       List<List<JobEvent>> perCommand = new ArrayList<>(commands.size());
       List<NewEvent> toAppend = new ArrayList<>();
@@ -424,7 +427,7 @@ public final class JobCommands {
       }
       if (toAppend.isEmpty()) {
         // Nothing to do is only believed of the stream as it is now, not of an assumed state.
-        return state == assumed ? attempt(tenant, commands, metas, null, tries)
+        return state == assumption ? attempt(tenant, commands, metas, null, tries + 1)
             : Future.succeededFuture(new Decided(perCommand, state));
       }
       JobState finalState = after;
@@ -448,7 +451,7 @@ public final class JobCommands {
           .recover(err -> {
             if (err instanceof WrongExpectedVersion && tries < maxConflictRetries) {
               // A stale assumption is no contention: read again at once.
-              Future<Void> pause = state == assumed ? Future.succeededFuture() : backoff(tries);
+              Future<Void> pause = state == assumption ? Future.succeededFuture() : backoff(tries);
               return pause.compose(v -> attempt(tenant, commands, metas, null, tries + 1));
             }
             return Future.failedFuture(err);

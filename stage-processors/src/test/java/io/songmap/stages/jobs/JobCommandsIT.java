@@ -2,6 +2,15 @@ package io.songmap.stages.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.songmap.eventstore.AllEventsPage;
+import io.songmap.eventstore.AppendResult;
+import io.songmap.eventstore.EventFilter;
+import io.songmap.eventstore.EventStore;
+import io.songmap.eventstore.ExpectedVersion;
+import io.songmap.eventstore.NewEvent;
+import io.songmap.eventstore.Position;
+import io.songmap.eventstore.ReadOptions;
+import io.songmap.eventstore.StreamSlice;
 import io.songmap.eventstore.postgres.PgEventStore;
 import io.songmap.eventstore.postgres.PgEventStoreOptions;
 import io.songmap.job.AudioSource;
@@ -26,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,6 +46,7 @@ class JobCommandsIT {
   static final String TENANT = "acme";
   static Vertx vertx;
   static Pool pool;
+  static PgEventStore store;
   static JobCommands commands;
   /** Appends every result at once: what queues behind a running command is all that goes together. */
   static JobCommands ungathered;
@@ -45,7 +56,7 @@ class JobCommandsIT {
     vertx = Vertx.vertx();
     pool = PgBuilder.pool().connectingTo(TestPostgres.freshDatabase("job_commands_it"))
         .with(new PoolOptions().setMaxSize(4)).using(vertx).build();
-    PgEventStore store = await(PgEventStore.start(pool, PgEventStoreOptions.DEFAULT));
+    store = await(PgEventStore.start(pool, PgEventStoreOptions.DEFAULT));
     commands = new JobCommands(vertx, store);
     ungathered = new JobCommands(vertx, store, io.songmap.job.Job.withDefaults(), 20, 100, Duration.ZERO);
   }
@@ -143,6 +154,49 @@ class JobCommandsIT {
     JobState after = await(results.get(2)).state();
     assertThat(after.stageStatus(Stage.SEPARATE)).isEqualTo(StageStatus.COMPLETED);
     assertThat(after.stageStatus(Stage.DRUMS)).isEqualTo(StageStatus.REQUESTED);
+  }
+
+  @Test
+  void a_submission_goes_straight_to_its_append_and_a_repeated_one_is_still_refused() {
+    AtomicInteger reads = new AtomicInteger();
+    EventStore counting = new EventStore() {
+      @Override
+      public Future<AppendResult> append(String tenant, String streamId, ExpectedVersion expected,
+          List<NewEvent> events) {
+        return store.append(tenant, streamId, expected, events);
+      }
+
+      @Override
+      public Future<StreamSlice> readStream(String tenant, String streamId, long fromVersion, int maxCount,
+          ReadOptions options) {
+        reads.incrementAndGet();
+        return store.readStream(tenant, streamId, fromVersion, maxCount, options);
+      }
+
+      @Override
+      public Future<AllEventsPage> readAll(Position after, EventFilter filter, int maxCount) {
+        return store.readAll(after, filter, maxCount);
+      }
+
+      @Override
+      public Future<Void> archive(String tenant, String streamId) {
+        return store.archive(tenant, streamId);
+      }
+    };
+    String job = "j-" + UUID.randomUUID();
+    JobState submitted = await(new JobCommands(vertx, counting).handle(TENANT, submitCommand(job),
+        JobCommands.Meta.none())).state();
+    assertThat(submitted.stageStatus(Stage.INGEST)).isEqualTo(StageStatus.REQUESTED);
+    assertThat(reads).as("a new job is not read before its first append").hasValue(0);
+
+    // Another process, which has never seen the job, gets the same submission: its append meets the stream, the
+    // command is decided again against what is there, and refused; nothing more is written.
+    Throwable again = awaitFailure(new JobCommands(vertx, counting).handle(TENANT, submitCommand(job),
+        JobCommands.Meta.none()));
+    assertThat(again).isInstanceOf(JobRejection.JobAlreadyExists.class);
+    assertThat(reads).as("read once, after the conflict").hasValue(1);
+    assertThat(rows("SELECT count(*) FROM es_event WHERE stream_id = $1", job).get(0).getLong(0))
+        .isEqualTo(submitted.version());
   }
 
   /** The third result requested package, and the three results took {@code transactions} transactions. */
