@@ -493,7 +493,7 @@ public final class Main {
 
   /**
    * Where the paced jobs' time went, per stage task (median and p99 over all six stages): from the append of its
-   * StageRequested (the transaction's start) to the relay's send, from the send to the handler, and from the
+   * StageRequested (the transaction's start) to the task's send, from the send to the handler, and from the
    * handler to the start of the transaction that appends the result (and the next StageRequested).
    */
   private void hops(Map<String, Instant> published) {
@@ -531,12 +531,12 @@ public final class Main {
       }
       toPublish.recordValue(micros(e.getValue(), sent));
       toHandler.recordValue(micros(sent, handled));
-      String stage = e.getKey().substring(e.getKey().lastIndexOf('/') + 1);
-      byStage.computeIfAbsent(stage, k -> new Histogram[] {new Histogram(60_000_000L, 3),
-          new Histogram(60_000_000L, 3), new Histogram(60_000_000L, 3)});
-      byStage.get(stage)[0].recordValue(micros(e.getValue(), sent));
-      byStage.get(stage)[1].recordValue(micros(sent, handled));
-      byStage.get(stage)[2].recordValue(micros(handled, result));
+      Histogram[] stage = byStage.computeIfAbsent(e.getKey().substring(e.getKey().lastIndexOf('/') + 1),
+          k -> new Histogram[] {new Histogram(60_000_000L, 3), new Histogram(60_000_000L, 3),
+              new Histogram(60_000_000L, 3)});
+      stage[0].recordValue(micros(e.getValue(), sent));
+      stage[1].recordValue(micros(sent, handled));
+      stage[2].recordValue(micros(handled, result));
       toResult.recordValue(micros(handled, result));
       whole.recordValue(micros(e.getValue(), result));
       hopStartsMs[hops] = e.getValue().toEpochMilli() + (e.getValue().getNano() % 1_000_000) / 1e6;
@@ -546,8 +546,9 @@ public final class Main {
         + " handler→result append %s; whole hop %s", options.rate(), whole.getTotalCount(), figures(toPublish),
         figures(toHandler), figures(toResult), figures(whole));
     StringBuilder perStage = new StringBuilder();
-    byStage.forEach((stage, h) -> perStage.append(String.format(Locale.ROOT, "%n  %-12s append→task send %s, send→handler %s,"
-        + " handler→result append %s", stage, figures(h[0]), figures(h[1]), figures(h[2]))));
+    byStage.forEach((stage, h) -> perStage.append(String.format(Locale.ROOT,
+        "%n  %-12s append→task send %s, send→handler %s, handler→result append %s", stage, figures(h[0]),
+        figures(h[1]), figures(h[2]))));
     log("per stage (median / p99 ms):%s", perStage);
     if (hops >= 100) {
       Periodicity.Finding f = Periodicity.strongest(Arrays.copyOf(hopStartsMs, hops), Arrays.copyOf(hopMicros, hops),
