@@ -70,6 +70,29 @@ public final class Bench {
     }
   }
 
+  /**
+   * CPU ticks (1/100 s) spent so far by the kernel's DAMON threads ({@code kdamond.*}), or -1 where there are none.
+   * On VMs whose kernel runs a DAMON page-out scheme, these threads walk the physical memory every few seconds and
+   * take a vCPU while they do; how long depends on how much memory the processes hold in 4 KiB pages.
+   */
+  public static long kdamondTicks() {
+    long ticks = -1;
+    java.io.File[] procs = new java.io.File("/proc").listFiles((dir, name) -> name.chars().allMatch(Character::isDigit));
+    for (java.io.File proc : procs == null ? new java.io.File[0] : procs) {
+      try {
+        if (!Files.readString(proc.toPath().resolve("comm")).startsWith("kdamond")) {
+          continue;
+        }
+        String stat = Files.readString(proc.toPath().resolve("stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        ticks = Math.max(ticks, 0) + Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      } catch (IOException | RuntimeException e) {
+        // a process that ended meanwhile
+      }
+    }
+    return ticks;
+  }
+
   /** Creates the database if the server lacks it, and empties its public schema. */
   public static void freshDatabase(PgConnectOptions target) {
     Vertx v = Vertx.vertx();
