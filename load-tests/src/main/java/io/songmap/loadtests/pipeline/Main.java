@@ -76,6 +76,9 @@ public final class Main {
           "  handlers: a Kafka broker (KRaft) in a JVM of its own, PostgreSQL database " + DATABASE,
           "  (created if missing, tables fresh each run), the relay and six stage workers. Prints one line:",
           "  pipeline: <N> jobs, <X> jobs/s (all at once), p50 <ms> ms, p99 <ms> ms (paced at 20 jobs/s)",
+          "  Latency runs from the submit call to the start of JobCompleted's append; the log also gives it on the",
+          "  store's clock alone (JobSubmitted's append → JobCompleted's, as the peer takes it). JVM options: JAVA_OPTS",
+          "  (default -Xms1g -Xmx2g -XX:+UseTransparentHugePages).",
           "",
           "  --jobs N            jobs submitted at once in the throughput phase (default 2000)",
           "  --rate R            jobs per second in the latency phase (default 20)",
@@ -451,8 +454,8 @@ public final class Main {
    * A paced job's latency in µs, two ways. {@code store}: from the start of the statement that appended its
    * JobSubmitted to the start of the one that appended its JobCompleted, both on the store's clock; this is how
    * the peer takes it ({@code completed_at − submitted_at}, both {@code clock_timestamp()} inside its INSERT and
-   * its last UPDATE). {@code client}: from the moment the submit was issued in this JVM, which adds the way to the
-   * database and the wake-up of its backend (see "Idle wake-ups" in docs/BENCHMARKS.md).
+   * its last UPDATE). {@code client}: from the moment the submit was issued in this JVM, which adds the append's wait
+   * for a free statement, the way to the database and the wake-up of its backend (see "Idle wake-ups" in docs/BENCHMARKS.md).
    */
   private record Latencies(Histogram store, Histogram client) {}
 
