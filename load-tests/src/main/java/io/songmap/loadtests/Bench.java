@@ -76,11 +76,25 @@ public final class Bench {
    * take a vCPU while they do; how long depends on how much memory the processes hold in 4 KiB pages.
    */
   public static long kdamondTicks() {
+    return processTicks(proc -> Files.readString(proc.resolve("comm")).startsWith("kdamond"));
+  }
+
+  /** Which processes {@link #processTicks} counts: given a {@code /proc/<pid>} folder. */
+  @FunctionalInterface
+  public interface ProcessMatch {
+    boolean test(Path proc) throws IOException;
+  }
+
+  /**
+   * CPU ticks (1/100 s, user + system) spent so far by the processes that match, from {@code /proc/<pid>/stat};
+   * -1 where none matches.
+   */
+  public static long processTicks(ProcessMatch match) {
     long ticks = -1;
     java.io.File[] procs = new java.io.File("/proc").listFiles((dir, name) -> name.chars().allMatch(Character::isDigit));
     for (java.io.File proc : procs == null ? new java.io.File[0] : procs) {
       try {
-        if (!Files.readString(proc.toPath().resolve("comm")).startsWith("kdamond")) {
+        if (!match.test(proc.toPath())) {
           continue;
         }
         String stat = Files.readString(proc.toPath().resolve("stat"));

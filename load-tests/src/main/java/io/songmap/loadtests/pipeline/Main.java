@@ -786,28 +786,12 @@ public final class Main {
 
   /** CPU ticks (1/100 s) spent so far by the PostgreSQL backends serving the benchmark's database. */
   private static long backendTicks() {
-    long ticks = 0;
-    java.io.File[] procs = new java.io.File("/proc").listFiles((dir, name) -> name.chars().allMatch(Character::isDigit));
-    if (procs == null) {
-      return 0;
-    }
-    for (java.io.File proc : procs) {
-      try {
-        String cmd = new String(java.nio.file.Files.readAllBytes(proc.toPath().resolve("cmdline")),
-            java.nio.charset.StandardCharsets.UTF_8);
-        if (!cmd.startsWith("postgres: ") || !cmd.contains(" " + DATABASE + " ")) {
-          continue;
-        }
-        String stat = java.nio.file.Files.readString(proc.toPath().resolve("stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
-      } catch (java.io.IOException | RuntimeException e) {
-        // a process that ended meanwhile
-      }
-    }
-    return ticks;
+    return Math.max(0, Bench.processTicks(proc -> {
+      String cmd = new String(java.nio.file.Files.readAllBytes(proc.resolve("cmdline")),
+          java.nio.charset.StandardCharsets.UTF_8);
+      return cmd.startsWith("postgres: ") && cmd.contains(" " + DATABASE + " ");
+    }));
   }
-
 
   private static String formatRate(double rate) {
     return rate == Math.rint(rate) ? Long.toString((long) rate) : Double.toString(rate);
